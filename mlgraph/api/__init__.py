@@ -1,0 +1,1 @@
+"""REST API: one module per resource, one error shape (`errors.py`)."""

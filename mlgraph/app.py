@@ -1,0 +1,51 @@
+"""`create_app(settings)`: the ASGI application, and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from mlgraph import __version__
+from mlgraph.api import aspects, entities, errors, meta, proposals, relationships
+from mlgraph.api.limits import BodyLimit
+from mlgraph.config import Settings
+from mlgraph.runtime import Services, build_services
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Build the app. Given `services`, the caller owns them; otherwise the app builds
+    its own from `settings` at startup and closes them at shutdown."""
+    settings = settings or (services.settings if services else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = services is None
+        app.state.services = services or build_services(settings)
+        try:
+            yield
+        finally:
+            if own:
+                app.state.services.close()
+
+    app = FastAPI(
+        title="mlgraph",
+        version=__version__,
+        description="ML metadata catalog and lineage service.",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    if services is not None:
+        app.state.services = services
+    errors.install(app)
+    # Order matters: the longer /entities/{urn}/... paths before /entities/{urn}.
+    for module in (meta, proposals, aspects, relationships, entities):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

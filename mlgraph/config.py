@@ -1,0 +1,41 @@
+"""One typed settings object, read from `MLGRAPH_*` environment variables or given
+directly (tests and the CLI build their own)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PORT = 8731  # clear of PostgreSQL, MariaDB, Redis, RabbitMQ, MQTT, NATS, MLflow
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MLGRAPH_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("data")
+    database_url: str = ""  # empty: a SQLite file under data_dir
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    max_body_bytes: int = 16_000_000  # DataHub's GMS limit, so its clients' batches fit
+    auto_migrate: bool = True
+    default_actor: str = "urn:li:corpuser:anonymous"
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.data_dir / 'mlgraph.db').as_posix()}"
+        if self.environment == "production" and self.host not in ("127.0.0.1", "localhost", "::1"):
+            # Until tokens exist, refuse to serve an open catalog beyond this machine.
+            raise ValueError(
+                "production on a non-loopback host needs authentication, which this "
+                "version does not have yet; bind to 127.0.0.1 behind a proxy"
+            )
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"

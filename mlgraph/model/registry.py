@@ -1,0 +1,447 @@
+"""The metadata model in one place: entity types, their URN keys, which aspects they
+carry, and (read from the aspect schemas) every relationship and searchable field.
+
+Storage, the API, the SDK and the docs read this declaration instead of repeating it.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+
+from mlgraph.errors import InvalidInput
+from mlgraph.model.aspects import ALL_ASPECTS, Aspect
+from mlgraph.model.fields import Rel, Searchable
+from mlgraph.model.urn import InvalidUrn, Urn
+
+
+class Env(StrEnum):
+    """DataHub's FabricType: the environment a dataset or model lives in."""
+
+    PROD = "PROD"
+    DEV = "DEV"
+    TEST = "TEST"
+    QA = "QA"
+    STG = "STG"
+    UAT = "UAT"
+    EI = "EI"
+    PRE = "PRE"
+    NON_PROD = "NON_PROD"
+    CORP = "CORP"
+    RVW = "RVW"
+    PRD = "PRD"
+    TST = "TST"
+    SIT = "SIT"
+    SBX = "SBX"
+    SANDBOX = "SANDBOX"
+
+
+ENVS = frozenset(e.value for e in Env)
+
+
+@dataclass(frozen=True)
+class KeyPart:
+    name: str
+    kind: str = "str"  # "str", "env", or "urn:<entityType>" ("urn:" for any URN)
+
+
+@dataclass(frozen=True)
+class EntityKey:
+    """The identity fields a URN of this entity type carries."""
+
+    platform: str | None
+    name: str
+    env: str | None
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    name: str
+    key: tuple[KeyPart, ...]
+    aspects: frozenset[str]
+    description: str = ""
+    key_aspect: str = ""
+
+    def parse_key(self, urn: Urn) -> EntityKey:
+        if len(urn.parts) != len(self.key):
+            shape = ",".join(p.name for p in self.key)
+            raise InvalidUrn(
+                f"URN {urn} has {len(urn.parts)} key part(s); a {self.name} URN has "
+                f"{len(self.key)}: ({shape})"
+            )
+        platform = env = None
+        for part, value in zip(self.key, urn.parts, strict=True):
+            if part.kind == "env":
+                if value not in ENVS:
+                    raise InvalidUrn(
+                        f"URN {urn}: {value!r} is not an environment; use one of "
+                        f"{', '.join(sorted(ENVS))}"
+                    )
+                env = value
+            elif part.kind.startswith("urn:"):
+                nested = Urn.parse(value)
+                want = part.kind[4:]
+                if want and nested.entity_type != want:
+                    raise InvalidUrn(
+                        f"URN {urn}: key part {part.name!r} must be a {want} URN, got {value!r}"
+                    )
+                if want == "dataPlatform":
+                    platform = nested.parts[0]
+        name_index = next(
+            (i for i, p in enumerate(self.key) if p.name in ("name", "id", "guid")),
+            len(self.key) - 1,
+        )
+        if self.name in ("mlFeature", "mlPrimaryKey"):
+            platform = None
+        return EntityKey(platform=platform, name=urn.parts[name_index], env=env)
+
+
+@dataclass(frozen=True)
+class RelPath:
+    """Where, inside an aspect's JSON, the URNs of one relationship are found."""
+
+    path: tuple[str, ...]  # field names; "[]" steps into every element of a list
+    rel: Rel
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.path).replace(".[]", "[]")
+
+
+@dataclass(frozen=True)
+class SearchPath:
+    path: tuple[str, ...]
+    kind: str
+
+
+@dataclass(frozen=True)
+class AspectSpec:
+    name: str
+    schema: type[Aspect]
+    relationships: tuple[RelPath, ...] = ()
+    searchable: tuple[SearchPath, ...] = ()
+    entity_types: frozenset[str] = field(default_factory=frozenset)
+
+
+def _model_classes(tp: Any) -> Iterator[tuple[bool, type[BaseModel]]]:
+    """Yield (is_list, model class) for each pydantic model reachable in an annotation."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        yield from _model_classes(typing.get_args(tp)[0])
+    elif origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(tp):
+            yield from _model_classes(arg)
+    elif origin is list:
+        for _is_list, cls in _model_classes(typing.get_args(tp)[0]):
+            yield True, cls
+    elif isinstance(tp, type) and issubclass(tp, BaseModel):
+        yield False, tp
+
+
+def _is_list(tp: Any) -> bool:
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _is_list(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        return any(_is_list(a) for a in typing.get_args(tp))
+    return origin is list
+
+
+def _walk_schema(
+    model: type[BaseModel], prefix: tuple[str, ...]
+) -> Iterator[tuple[tuple[str, ...], Any]]:
+    for fname, info in model.model_fields.items():
+        path = (*prefix, fname)
+        for marker in info.metadata:
+            if isinstance(marker, Rel | Searchable):
+                yield (path + (("[]",) if _is_list(info.annotation) else ())), marker
+        for is_list, cls in _model_classes(info.annotation):
+            yield from _walk_schema(cls, path + (("[]",) if is_list else ()))
+
+
+def values_at(value: Any, path: tuple[str, ...]) -> Iterator[Any]:
+    """Every value found at `path` in a JSON document ("[]" fans out over lists)."""
+    if not path:
+        if value is not None:
+            yield value
+        return
+    step, rest = path[0], path[1:]
+    if step == "[]":
+        if isinstance(value, list):
+            for item in value:
+                yield from values_at(item, rest)
+    elif isinstance(value, dict):
+        yield from values_at(value.get(step), rest)
+
+
+def _aspect_spec(schema: type[Aspect]) -> AspectSpec:
+    rels: list[RelPath] = []
+    search: list[SearchPath] = []
+    for path, marker in _walk_schema(schema, ()):
+        if isinstance(marker, Rel):
+            rels.append(RelPath(path, marker))
+        else:
+            search.append(SearchPath(path, marker.kind))
+    return AspectSpec(schema.ASPECT_NAME, schema, tuple(rels), tuple(search))
+
+
+COMMON = frozenset(
+    {
+        "ownership",
+        "globalTags",
+        "glossaryTerms",
+        "domains",
+        "status",
+        "deprecation",
+        "subTypes",
+        "dataPlatformInstance",
+        "institutionalMemory",
+    }
+)
+MODEL_CARD = frozenset(
+    {
+        "intendedUse",
+        "mlModelEthicalConsiderations",
+        "mlModelCaveatsAndRecommendations",
+        "mlModelTrainingData",
+        "mlModelEvaluationData",
+        "mlModelFactorPrompts",
+        "mlModelQuantitativeAnalyses",
+        "mlModelMetrics",
+        "sourceCode",
+        "cost",
+    }
+)
+_PLATFORM_NAME_ENV = (
+    KeyPart("platform", "urn:dataPlatform"),
+    KeyPart("name"),
+    KeyPart("origin", "env"),
+)
+
+
+def _spec(
+    name: str,
+    key: tuple[KeyPart, ...],
+    aspects: set[str] | frozenset[str],
+    doc: str,
+    key_aspect: str,
+) -> EntitySpec:
+    return EntitySpec(name, key, frozenset(aspects), doc, key_aspect)
+
+
+ENTITIES: dict[str, EntitySpec] = {
+    s.name: s
+    for s in (
+        _spec(
+            "dataPlatform",
+            (KeyPart("platformName"),),
+            {"dataPlatformInfo"},
+            "A system that hosts data or models (mlflow, snowflake, sagemaker).",
+            "dataPlatformKey",
+        ),
+        _spec(
+            "dataset",
+            _PLATFORM_NAME_ENV,
+            COMMON
+            | {
+                "datasetProperties",
+                "schemaMetadata",
+                "upstreamLineage",
+                "versionProperties",
+                "container",
+            },
+            "A table, file or feature set; training input or predictions output.",
+            "datasetKey",
+        ),
+        _spec(
+            "schemaField",
+            (KeyPart("parent", "urn:"), KeyPart("fieldPath")),
+            {"status"},
+            "One column of a dataset, so lineage and impact analysis reach columns.",
+            "schemaFieldKey",
+        ),
+        _spec(
+            "mlModel",
+            _PLATFORM_NAME_ENV,
+            COMMON
+            | MODEL_CARD
+            | {"mlModelProperties", "mlModelDetails", "versionProperties", "container"},
+            "A trained model (one version of a model group).",
+            "mlModelKey",
+        ),
+        _spec(
+            "mlModelGroup",
+            _PLATFORM_NAME_ENV,
+            COMMON | {"mlModelGroupProperties", "container"},
+            "A family of models, e.g. every version of a registered model.",
+            "mlModelGroupKey",
+        ),
+        _spec(
+            "mlModelDeployment",
+            _PLATFORM_NAME_ENV,
+            COMMON | {"mlModelDeploymentProperties", "container"},
+            "A running endpoint that serves a model.",
+            "mlModelDeploymentKey",
+        ),
+        _spec(
+            "mlFeature",
+            (KeyPart("featureNamespace"), KeyPart("name")),
+            COMMON | {"mlFeatureProperties"},
+            "One model input, derived from dataset columns.",
+            "mlFeatureKey",
+        ),
+        _spec(
+            "mlPrimaryKey",
+            (KeyPart("featureNamespace"), KeyPart("name")),
+            COMMON | {"mlPrimaryKeyProperties"},
+            "The key a feature table is indexed by.",
+            "mlPrimaryKeyKey",
+        ),
+        _spec(
+            "mlFeatureTable",
+            (KeyPart("platform", "urn:dataPlatform"), KeyPart("name")),
+            COMMON | {"mlFeatureTableProperties"},
+            "A set of features, usually from a feature store.",
+            "mlFeatureTableKey",
+        ),
+        _spec(
+            "dataProcessInstance",
+            (KeyPart("id"),),
+            COMMON
+            | {
+                "dataProcessInstanceProperties",
+                "dataProcessInstanceInput",
+                "dataProcessInstanceOutput",
+                "dataProcessInstanceRunEvent",
+                "dataProcessInstanceRelationships",
+                "mlTrainingRunProperties",
+                "container",
+            },
+            "A run of a process; with subtype 'ML Training Run', a training run.",
+            "dataProcessInstanceKey",
+        ),
+        _spec(
+            "container",
+            (KeyPart("guid"),),
+            COMMON | {"containerProperties", "container"},
+            "A grouping of assets; with subtype 'ML Experiment', an experiment.",
+            "containerKey",
+        ),
+        _spec(
+            "dataFlow",
+            (KeyPart("orchestrator"), KeyPart("flowId"), KeyPart("cluster")),
+            COMMON | {"dataFlowInfo"},
+            "A pipeline, e.g. a feature-engineering pipeline.",
+            "dataFlowKey",
+        ),
+        _spec(
+            "dataJob",
+            (KeyPart("flow", "urn:dataFlow"), KeyPart("jobId")),
+            COMMON | {"dataJobInfo", "dataJobInputOutput"},
+            "One task of a pipeline.",
+            "dataJobKey",
+        ),
+        _spec(
+            "dashboard",
+            (KeyPart("dashboardTool"), KeyPart("dashboardId")),
+            COMMON | {"dashboardInfo", "container"},
+            "A dashboard over datasets or model output.",
+            "dashboardKey",
+        ),
+        _spec(
+            "versionSet",
+            (KeyPart("id"), KeyPart("entityType")),
+            {"versionSetProperties"},
+            "All versions of one model.",
+            "versionSetKey",
+        ),
+        _spec(
+            "corpuser",
+            (KeyPart("username"),),
+            {"corpUserInfo", "status", "globalTags"},
+            "A person.",
+            "corpUserKey",
+        ),
+        _spec(
+            "corpGroup",
+            (KeyPart("name"),),
+            {"corpGroupInfo", "ownership", "status"},
+            "A team.",
+            "corpGroupKey",
+        ),
+        _spec(
+            "tag",
+            (KeyPart("name"),),
+            {"tagProperties", "ownership", "status"},
+            "A free-form label.",
+            "tagKey",
+        ),
+        _spec(
+            "glossaryTerm",
+            (KeyPart("name"),),
+            {"glossaryTermInfo", "ownership", "status", "domains"},
+            "A business term.",
+            "glossaryTermKey",
+        ),
+        _spec(
+            "domain",
+            (KeyPart("id"),),
+            {"domainProperties", "ownership", "status"},
+            "An organisational area that owns assets.",
+            "domainKey",
+        ),
+    )
+}
+
+ASPECTS: dict[str, AspectSpec] = {}
+for _name, _schema in ALL_ASPECTS.items():
+    _base = _aspect_spec(_schema)
+    ASPECTS[_name] = AspectSpec(
+        _base.name,
+        _base.schema,
+        _base.relationships,
+        _base.searchable,
+        frozenset(e.name for e in ENTITIES.values() if _name in e.aspects),
+    )
+
+_undeclared = {a for e in ENTITIES.values() for a in e.aspects} - ASPECTS.keys()
+assert not _undeclared, f"entities name aspects with no schema: {_undeclared}"
+
+
+def entity_spec(entity_type: str) -> EntitySpec:
+    spec = ENTITIES.get(entity_type)
+    if spec is None:
+        raise InvalidInput(
+            f"unknown entity type {entity_type!r}; known types: {', '.join(sorted(ENTITIES))}"
+        )
+    return spec
+
+
+def parse_urn(raw: Any) -> tuple[Urn, EntitySpec, EntityKey]:
+    """Parse a URN of a known entity type and check its key shape."""
+    urn = Urn.parse(raw)
+    spec = ENTITIES.get(urn.entity_type)
+    if spec is None:
+        raise InvalidUrn(
+            f"URN {raw!r} names unknown entity type {urn.entity_type!r}; known types: "
+            f"{', '.join(sorted(ENTITIES))}"
+        )
+    return urn, spec, spec.parse_key(urn)
+
+
+def aspect_spec(entity: EntitySpec, aspect: str) -> AspectSpec:
+    spec = ASPECTS.get(aspect)
+    if spec is None:
+        raise InvalidInput(f"unknown aspect {aspect!r}")
+    if aspect not in entity.aspects:
+        raise InvalidInput(
+            f"aspect {aspect!r} does not belong to entity type {entity.name!r}; it takes: "
+            f"{', '.join(sorted(entity.aspects))}"
+        )
+    return spec

@@ -1,0 +1,43 @@
+"""The composition root: builds engines, store and services from `Settings`.
+
+Nothing here is a module-level singleton; the app, the CLI and each test build their
+own `Services` and close it when done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mlgraph.config import Settings
+from mlgraph.services.entities import EntityService
+from mlgraph.services.writes import WriteService
+from mlgraph.store.aspect_store import AspectStore
+from mlgraph.store.engine import Engines, build_engines
+from mlgraph.store.migrate import upgrade
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engines: Engines
+    store: AspectStore
+    writes: WriteService
+    entities: EntityService
+
+    def close(self) -> None:
+        self.engines.dispose()
+
+
+def build_services(settings: Settings) -> Services:
+    engines = build_engines(settings.database_url)
+    if settings.auto_migrate:
+        with engines.write_lock:
+            upgrade(engines.write)
+    store = AspectStore(engines)
+    return Services(
+        settings=settings,
+        engines=engines,
+        store=store,
+        writes=WriteService(store),
+        entities=EntityService(store),
+    )

@@ -1,0 +1,192 @@
+"""Reading the catalog: entities with their aspects, listings, history, diffs and
+relationships. Every reader (REST, SDK, CLI, UI, GraphQL) goes through here."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from mlgraph.errors import InvalidInput, NotFound
+from mlgraph.model.registry import ASPECTS, ENTITIES, aspect_spec, entity_spec, parse_urn
+from mlgraph.services.diff import Change, diff
+from mlgraph.store.aspect_store import AspectStore, EdgeRow, EntityRow, StoredAspect
+
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class AspectView:
+    name: str
+    value: dict[str, Any] | None
+    version: int
+    created_at: int
+    actor: str
+    run_id: str | None
+
+    @classmethod
+    def of(cls, row: StoredAspect) -> AspectView:
+        value = orjson.loads(row.value) if row.value is not None else None
+        return cls(row.aspect, value, row.version, row.created_at, row.actor, row.run_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "version": self.version,
+            "created_at": self.created_at,
+            "actor": self.actor,
+            "run_id": self.run_id,
+            "deleted": self.value is None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EntityView:
+    row: EntityRow
+    aspects: dict[str, AspectView]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **entity_summary(self.row),
+            "aspects": {name: a.to_dict() for name, a in self.aspects.items()},
+        }
+
+
+def entity_summary(row: EntityRow) -> dict[str, Any]:
+    return {
+        "urn": row.urn,
+        "type": row.entity_type,
+        "platform": row.platform,
+        "name": row.name,
+        "env": row.env,
+        "removed": row.removed,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+
+
+def encode_cursor(last: str) -> str:
+    return base64.urlsafe_b64encode(last.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput(f"cursor {cursor!r} is not one this server issued") from None
+
+
+class EntityService:
+    def __init__(self, store: AspectStore) -> None:
+        self.store = store
+
+    def _entity(self, urn: str, include_removed: bool) -> EntityRow:
+        parse_urn(urn)
+        row = self.store.entity(urn)
+        if row is None:
+            raise NotFound(f"no entity {urn}")
+        if row.removed and not include_removed:
+            raise NotFound(
+                f"entity {urn} is soft-deleted; ask with include_removed=true to read it",
+                details={"removed": True},
+            )
+        return row
+
+    def get(
+        self, urn: str, aspects: list[str] | None = None, *, include_removed: bool = False
+    ) -> EntityView:
+        row = self._entity(urn, include_removed)
+        spec = entity_spec(row.entity_type)
+        for name in aspects or []:
+            if name in ASPECTS:
+                aspect_spec(spec, name)
+        stored = self.store.latest_aspects(urn, aspects)
+        return EntityView(row, {a.aspect: AspectView.of(a) for a in stored})
+
+    def aspect(self, urn: str, aspect: str, version: int | None = None) -> AspectView:
+        row = self._entity(urn, include_removed=True)
+        if aspect in ASPECTS:
+            aspect_spec(entity_spec(row.entity_type), aspect)
+        stored = self.store.aspect_version(urn, aspect, version)
+        if stored is None:
+            which = f"version {version} of " if version is not None else ""
+            raise NotFound(f"no {which}aspect {aspect} on {urn}")
+        return AspectView.of(stored)
+
+    def history(
+        self, urn: str, aspect: str, *, limit: int = 100, before: int | None = None
+    ) -> list[AspectView]:
+        self._entity(urn, include_removed=True)
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+        rows = self.store.history(urn, aspect, limit=limit, before=before)
+        if not rows:
+            raise NotFound(f"aspect {aspect} on {urn} has never been written")
+        return [AspectView.of(r) for r in rows]
+
+    def diff(self, urn: str, aspect: str, old: int, new: int) -> list[Change]:
+        a = self.aspect(urn, aspect, old)
+        b = self.aspect(urn, aspect, new)
+        return diff(a.value, b.value)
+
+    def page(
+        self,
+        *,
+        entity_type: str | None = None,
+        platform: str | None = None,
+        env: str | None = None,
+        include_removed: bool = False,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> tuple[list[EntityRow], str | None]:
+        if entity_type is not None and entity_type not in ENTITIES:
+            entity_spec(entity_type)
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+        after = decode_cursor(cursor) if cursor else None
+        if platform is not None:
+            platform = platform.removeprefix("urn:li:dataPlatform:")
+        rows = self.store.list_entities(
+            entity_type=entity_type,
+            platform=platform,
+            env=env,
+            include_removed=include_removed,
+            after=after,
+            limit=limit + 1,
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return rows, (encode_cursor(rows[-1].urn) if more else None)
+
+    def relationships(
+        self, urn: str, *, direction: str = "both", types: list[str] | None = None
+    ) -> list[dict[str, Any]]:
+        parse_urn(urn)
+        if direction not in ("outgoing", "incoming", "both"):
+            raise InvalidInput(f"direction {direction!r} is not one of outgoing, incoming, both")
+        rows = self.store.edges_of(
+            urn,
+            outgoing=direction in ("outgoing", "both"),
+            incoming=direction in ("incoming", "both"),
+            rels=types,
+        )
+        # A URN that other entities point at has relationships before it has aspects.
+        if not rows and self.store.entity(urn) is None:
+            raise NotFound(f"no entity {urn}")
+        return [_relationship(urn, e) for e in rows]
+
+    def counts(self) -> dict[str, int]:
+        return self.store.count_entities()
+
+
+def _relationship(urn: str, e: EdgeRow) -> dict[str, Any]:
+    outgoing = e.source_urn == urn
+    return {
+        "type": e.rel,
+        "direction": "outgoing" if outgoing else "incoming",
+        "urn": e.target_urn if outgoing else e.source_urn,
+        "aspect": e.aspect,
+        "lineage": e.lineage,
+    }

@@ -1,0 +1,107 @@
+"""Proposals: the one shape every write takes, whichever door it came in by.
+
+REST, the SDK, the CLI, the demo loader and (later) the compat layers all turn their
+input into a list of `Proposal`s and hand it to `WriteService.apply`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from mlgraph.errors import BadRequest
+
+
+class Op(StrEnum):
+    UPSERT = "upsert"  # replace an aspect with a new value
+    PATCH = "patch"  # apply an RFC 6902 JSON Patch to an aspect
+    DELETE_ASPECT = "delete_aspect"
+    DELETE_ENTITY = "delete_entity"  # soft by default; hard=True removes every trace
+    RESTORE_ENTITY = "restore_entity"  # undo a soft delete
+
+
+ASPECT_OPS = {Op.UPSERT, Op.PATCH, Op.DELETE_ASPECT}
+
+
+@dataclass(slots=True)
+class Proposal:
+    op: Op
+    urn: str
+    aspect: str | None = None
+    value: dict[str, Any] | None = None
+    patch: list[dict[str, Any]] | None = None
+    expected_version: int | None = None  # 0 means "must not exist yet"
+    hard: bool = False
+    strict: bool = True  # False lets compat layers store aspects mlgraph does not model
+
+    @classmethod
+    def from_json(cls, obj: Any, where: str) -> Proposal:
+        """Read one proposal from decoded JSON, naming the bad field on error."""
+        if not isinstance(obj, dict):
+            raise BadRequest(f"{where}: a proposal must be a JSON object")
+        unknown = set(obj) - _FIELDS
+        if unknown:
+            raise BadRequest(
+                f"{where}: unknown field(s) {', '.join(sorted(unknown))}; a proposal has "
+                f"{', '.join(sorted(_FIELDS))}"
+            )
+        raw_op = obj.get("op", "upsert")
+        try:
+            op = Op(raw_op)
+        except ValueError:
+            raise BadRequest(
+                f"{where}.op: {raw_op!r} is not an operation; use one of "
+                f"{', '.join(o.value for o in Op)}"
+            ) from None
+        urn = obj.get("urn")
+        if not isinstance(urn, str):
+            raise BadRequest(f"{where}.urn: required, a URN string")
+        aspect = obj.get("aspect")
+        if op in ASPECT_OPS and not isinstance(aspect, str):
+            raise BadRequest(f"{where}.aspect: required for {op.value}, an aspect name")
+        value = obj.get("value")
+        if op is Op.UPSERT and not isinstance(value, dict):
+            raise BadRequest(f"{where}.value: required for upsert, a JSON object")
+        patch = obj.get("patch")
+        if op is Op.PATCH and not (
+            isinstance(patch, list) and all(isinstance(p, dict) for p in patch)
+        ):
+            raise BadRequest(f"{where}.patch: required for patch, a list of JSON Patch operations")
+        expected = obj.get("expected_version")
+        if expected is not None and (
+            not isinstance(expected, int) or isinstance(expected, bool) or expected < 0
+        ):
+            raise BadRequest(f"{where}.expected_version: must be a whole number >= 0")
+        hard = obj.get("hard", False)
+        if not isinstance(hard, bool):
+            raise BadRequest(f"{where}.hard: must be true or false")
+        return cls(op, urn, aspect, value, patch, expected, hard)
+
+
+_FIELDS = {"op", "urn", "aspect", "value", "patch", "expected_version", "hard"}
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    op: Op
+    urn: str
+    aspect: str | None
+    version: int | None  # the aspect's version after the write (None for entity ops)
+    changed: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "op": self.op.value,
+            "urn": self.urn,
+            "aspect": self.aspect,
+            "version": self.version,
+            "changed": self.changed,
+        }
+
+
+@dataclass
+class WriteContext:
+    actor: str = "urn:li:corpuser:anonymous"
+    run_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Persistence: tables, engines, migrations and the aspect store. No domain rules here."""

@@ -1,0 +1,359 @@
+"""The versioned aspect store: SQL for reading and writing entities, aspects, their
+history and the edges derived from them. Decisions (validation, versions expected,
+what an edge is) belong to the services; this module only stores and fetches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, tuple_, update
+
+from mlgraph.store.dialect import insert_ignore
+from mlgraph.store.engine import Engines
+from mlgraph.store.schema import aspect_history, aspects, edges, entities
+
+# SQLite allows 32,766 bound parameters; stay well below for IN lists.
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAspect:
+    urn: str
+    aspect: str
+    version: int
+    value: str | None  # JSON text; None for a deletion tombstone in history
+    created_at: int
+    actor: str
+    run_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRow:
+    urn: str
+    entity_type: str
+    platform: str | None
+    name: str
+    env: str | None
+    removed: bool
+    created_at: int
+    updated_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeRow:
+    source_urn: str
+    aspect: str
+    rel: str
+    target_urn: str
+    lineage: str | None
+
+
+class StaleWrite(Exception):
+    """A compare-and-set update found a different version than the one read."""
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def _aspect(row: Any) -> StoredAspect:
+    return StoredAspect(
+        row.urn, row.aspect, row.version, row.value, row.created_at, row.actor, row.run_id
+    )
+
+
+def _entity(row: Any) -> EntityRow:
+    return EntityRow(
+        row.urn,
+        row.entity_type,
+        row.platform,
+        row.name,
+        row.env,
+        bool(row.removed),
+        row.created_at,
+        row.updated_at,
+    )
+
+
+class WriteTx:
+    """Statements available inside one write transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def latest(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StoredAspect]:
+        found: dict[tuple[str, str], StoredAspect] = {}
+        if not keys:
+            return found
+        urns = sorted({u for u, _ in keys})
+        wanted = set(keys)
+        for chunk in _chunks(urns):
+            rows = self.conn.execute(select(aspects).where(aspects.c.urn.in_(chunk)))
+            for row in rows:
+                if (row.urn, row.aspect) in wanted:
+                    found[(row.urn, row.aspect)] = _aspect(row)
+        return found
+
+    def last_history_version(self, key: tuple[str, str]) -> int:
+        """The highest version in history (a deleted aspect's numbering continues)."""
+        row = self.conn.execute(
+            select(func.max(aspect_history.c.version)).where(
+                aspect_history.c.urn == key[0], aspect_history.c.aspect == key[1]
+            )
+        ).scalar()
+        return int(row or 0)
+
+    def all_aspects(self, urn: str) -> list[StoredAspect]:
+        return [_aspect(r) for r in self.conn.execute(select(aspects).where(aspects.c.urn == urn))]
+
+    def entities(self, urns: Sequence[str]) -> dict[str, EntityRow]:
+        found: dict[str, EntityRow] = {}
+        for chunk in _chunks(list(urns)):
+            for row in self.conn.execute(select(entities).where(entities.c.urn.in_(chunk))):
+                found[row.urn] = _entity(row)
+        return found
+
+    def insert_entities(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert_ignore(self.conn, entities, ["urn"]), rows)
+
+    def touch_entities(self, rows: list[dict[str, Any]]) -> None:
+        """Set updated_at (and, where given, removed/platform) on existing entities."""
+        if rows:
+            stmt = (
+                update(entities)
+                .where(entities.c.urn == bindparam("b_urn"))
+                .values(updated_at=bindparam("updated_at"))
+            )
+            self.conn.execute(
+                stmt, [{"b_urn": r["urn"], "updated_at": r["updated_at"]} for r in rows]
+            )
+
+    def set_removed(self, urn: str, removed: bool, now: int) -> None:
+        self.conn.execute(
+            update(entities).where(entities.c.urn == urn).values(removed=removed, updated_at=now)
+        )
+
+    def set_platform(self, urn: str, platform: str) -> None:
+        self.conn.execute(
+            update(entities)
+            .where(entities.c.urn == urn, entities.c.platform.is_(None))
+            .values(platform=platform)
+        )
+
+    def insert_aspects(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(aspects), rows)
+
+    def replace_aspects(
+        self, rows: list[dict[str, Any]], previous: dict[tuple[str, str], int]
+    ) -> None:
+        """Overwrite latest rows, each only if it still has the version read earlier."""
+        if not rows:
+            return
+        stmt = (
+            update(aspects)
+            .where(
+                aspects.c.urn == bindparam("b_urn"),
+                aspects.c.aspect == bindparam("b_aspect"),
+                aspects.c.version == bindparam("b_version"),
+            )
+            .values(
+                version=bindparam("version"),
+                value=bindparam("value"),
+                created_at=bindparam("created_at"),
+                actor=bindparam("actor"),
+                run_id=bindparam("run_id"),
+            )
+        )
+        params = [
+            {
+                "b_urn": r["urn"],
+                "b_aspect": r["aspect"],
+                "b_version": previous[(r["urn"], r["aspect"])],
+                "version": r["version"],
+                "value": r["value"],
+                "created_at": r["created_at"],
+                "actor": r["actor"],
+                "run_id": r["run_id"],
+            }
+            for r in rows
+        ]
+        result = self.conn.execute(stmt, params)
+        if self.conn.dialect.supports_sane_multi_rowcount and result.rowcount != len(rows):
+            raise StaleWrite()
+
+    def delete_aspect(self, urn: str, aspect: str, version: int) -> None:
+        result = self.conn.execute(
+            delete(aspects).where(
+                aspects.c.urn == urn, aspects.c.aspect == aspect, aspects.c.version == version
+            )
+        )
+        if result.rowcount != 1:
+            raise StaleWrite()
+
+    def archive(self, rows: list[StoredAspect]) -> None:
+        """Move superseded versions into history (PK clashes mean a racing writer)."""
+        if rows:
+            self.conn.execute(
+                insert(aspect_history),
+                [
+                    {
+                        "urn": r.urn,
+                        "aspect": r.aspect,
+                        "version": r.version,
+                        "value": r.value,
+                        "created_at": r.created_at,
+                        "actor": r.actor,
+                        "run_id": r.run_id,
+                    }
+                    for r in rows
+                ],
+            )
+
+    def delete_edges(self, keys: Sequence[tuple[str, str]]) -> None:
+        if keys:
+            for chunk in _chunks(list(keys)):
+                self.conn.execute(
+                    delete(edges).where(tuple_(edges.c.source_urn, edges.c.aspect).in_(chunk))
+                )
+
+    def insert_edges(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(
+                insert_ignore(self.conn, edges, ["source_urn", "aspect", "rel", "target_urn"]), rows
+            )
+
+    def hard_delete(self, urn: str) -> None:
+        for table in (aspects, aspect_history):
+            self.conn.execute(delete(table).where(table.c.urn == urn))
+        self.conn.execute(delete(edges).where(edges.c.source_urn == urn))
+        self.conn.execute(delete(entities).where(entities.c.urn == urn))
+
+
+class AspectStore:
+    """Reads, and the entry point for write transactions."""
+
+    def __init__(self, engines: Engines) -> None:
+        self.engines = engines
+
+    @contextmanager
+    def transaction(self) -> Iterator[WriteTx]:
+        """`with store.transaction() as tx:` — all or nothing."""
+        with self.engines.writing() as conn:
+            yield WriteTx(conn)
+
+    # -- reads ---------------------------------------------------------------
+
+    def entity(self, urn: str) -> EntityRow | None:
+        with self.engines.reading() as conn:
+            row = conn.execute(select(entities).where(entities.c.urn == urn)).first()
+        return _entity(row) if row else None
+
+    def latest_aspects(self, urn: str, names: Sequence[str] | None = None) -> list[StoredAspect]:
+        stmt = select(aspects).where(aspects.c.urn == urn)
+        if names:
+            stmt = stmt.where(aspects.c.aspect.in_(list(names)))
+        with self.engines.reading() as conn:
+            return [_aspect(r) for r in conn.execute(stmt.order_by(aspects.c.aspect))]
+
+    def aspect_version(self, urn: str, aspect: str, version: int | None) -> StoredAspect | None:
+        with self.engines.reading() as conn:
+            latest = conn.execute(
+                select(aspects).where(aspects.c.urn == urn, aspects.c.aspect == aspect)
+            ).first()
+            if version is None or (latest is not None and latest.version == version):
+                return _aspect(latest) if latest else None
+            row = conn.execute(
+                select(aspect_history).where(
+                    aspect_history.c.urn == urn,
+                    aspect_history.c.aspect == aspect,
+                    aspect_history.c.version == version,
+                )
+            ).first()
+        return _aspect(row) if row else None
+
+    def history(
+        self, urn: str, aspect: str, *, limit: int, before: int | None
+    ) -> list[StoredAspect]:
+        """Versions newest first, the latest included; tombstones mark deletions."""
+        conds = [aspects.c.urn == urn, aspects.c.aspect == aspect]
+        hconds = [aspect_history.c.urn == urn, aspect_history.c.aspect == aspect]
+        if before is not None:
+            conds.append(aspects.c.version < before)
+            hconds.append(aspect_history.c.version < before)
+        union = (
+            select(aspects)
+            .where(*conds)
+            .union_all(select(aspect_history).where(*hconds))
+            .subquery()
+        )
+        stmt = select(union).order_by(union.c.version.desc()).limit(limit)
+        with self.engines.reading() as conn:
+            return [_aspect(r) for r in conn.execute(stmt)]
+
+    def list_entities(
+        self,
+        *,
+        entity_type: str | None,
+        platform: str | None,
+        env: str | None,
+        include_removed: bool,
+        after: str | None,
+        limit: int,
+    ) -> list[EntityRow]:
+        stmt = select(entities)
+        if entity_type:
+            stmt = stmt.where(entities.c.entity_type == entity_type)
+        if platform:
+            stmt = stmt.where(entities.c.platform == platform)
+        if env:
+            stmt = stmt.where(entities.c.env == env)
+        if not include_removed:
+            stmt = stmt.where(entities.c.removed.is_(False))
+        if after is not None:
+            stmt = stmt.where(entities.c.urn > after)
+        stmt = stmt.order_by(entities.c.urn).limit(limit)
+        with self.engines.reading() as conn:
+            return [_entity(r) for r in conn.execute(stmt)]
+
+    def count_entities(self) -> dict[str, int]:
+        stmt = (
+            select(entities.c.entity_type, func.count())
+            .where(entities.c.removed.is_(False))
+            .group_by(entities.c.entity_type)
+        )
+        with self.engines.reading() as conn:
+            return {t: n for t, n in conn.execute(stmt)}
+
+    def edges_of(
+        self, urn: str, *, outgoing: bool, incoming: bool, rels: Sequence[str] | None
+    ) -> list[EdgeRow]:
+        conds = []
+        if outgoing:
+            conds.append(edges.c.source_urn == urn)
+        if incoming:
+            conds.append(edges.c.target_urn == urn)
+        stmt = select(edges).where(or_(*conds))
+        if rels:
+            stmt = stmt.where(edges.c.rel.in_(list(rels)))
+        stmt = stmt.order_by(edges.c.rel, edges.c.source_urn, edges.c.target_urn)
+        with self.engines.reading() as conn:
+            return [
+                EdgeRow(r.source_urn, r.aspect, r.rel, r.target_urn, r.lineage)
+                for r in conn.execute(stmt)
+            ]
+
+    def existing(self, urns: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        with self.engines.reading() as conn:
+            for chunk in _chunks(list(urns)):
+                found.update(
+                    r.urn
+                    for r in conn.execute(select(entities.c.urn).where(entities.c.urn.in_(chunk)))
+                )
+        return found

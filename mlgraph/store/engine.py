@@ -1,0 +1,81 @@
+"""Engines for SQLite (the default) and PostgreSQL.
+
+SQLite gets two engines on the same file: writes go through one connection that opens
+its transactions with BEGIN IMMEDIATE (so writers queue instead of failing with
+"database is locked" half-way), reads use a pool of ordinary WAL readers.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+
+@dataclass
+class Engines:
+    read: Engine
+    write: Engine
+    is_sqlite: bool
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction: committed on success, rolled back on any error."""
+        lock = self.write_lock if self.is_sqlite else nullcontext()
+        with lock, self.write.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.read.connect() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.read.dispose()
+        if self.write is not self.read:
+            self.write.dispose()
+
+
+def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> Engine:
+    engine = create_engine(url, pool_size=pool_size, max_overflow=4 if not immediate else 0)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's begin event issue BEGIN itself (pysqlite's own is deferred).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA cache_size=-65536")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def build_engines(database_url: str, *, connect_args: dict[str, Any] | None = None) -> Engines:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        write = _sqlite_engine(database_url, immediate=True, pool_size=1)
+        read = _sqlite_engine(database_url, immediate=False, pool_size=8)
+        return Engines(read=read, write=write, is_sqlite=True)
+    if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    engine = create_engine(url, pool_size=10, pool_pre_ping=True, connect_args=connect_args or {})
+    # PostgreSQL's row locks and the store's compare-and-set updates keep concurrent
+    # writers honest, so writes there take no process-wide lock.
+    return Engines(read=engine, write=engine, is_sqlite=False)

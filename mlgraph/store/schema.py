@@ -1,0 +1,76 @@
+"""The tables. Portable across SQLite and PostgreSQL; Alembic migrations create them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# One row per entity: its identity fields (from the URN key) for listing and filters.
+entities = Table(
+    "entities",
+    metadata,
+    Column("urn", String, primary_key=True),
+    Column("entity_type", String(64), nullable=False),
+    Column("platform", String(255)),
+    Column("name", Text, nullable=False),
+    Column("env", String(32)),
+    Column("removed", Boolean, nullable=False, default=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Index("ix_entities_type_urn", "entity_type", "urn"),
+    Index("ix_entities_type_platform_env", "entity_type", "platform", "env", "urn"),
+    Index("ix_entities_updated", "updated_at"),
+)
+
+# The latest version of each aspect. `version` counts from 1 and is the optimistic-
+# concurrency token: a write that expects version N updates only where version = N.
+aspects = Table(
+    "aspects",
+    metadata,
+    Column("urn", String, primary_key=True),
+    Column("aspect", String(128), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("value", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("actor", String(512), nullable=False),
+    Column("run_id", String(255)),
+)
+
+# Every earlier version of an aspect, moved here when a newer one replaces it.
+# A deleted aspect leaves a tombstone row (value NULL) so history stays complete.
+aspect_history = Table(
+    "aspect_history",
+    metadata,
+    Column("urn", String, primary_key=True),
+    Column("aspect", String(128), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("value", Text),
+    Column("created_at", BigInteger, nullable=False),
+    Column("actor", String(512), nullable=False),
+    Column("run_id", String(255)),
+)
+
+# Relationship edges derived from aspects, in the write's own transaction.
+# `lineage` says where the target sits relative to the source: 'upstream',
+# 'downstream', or NULL for non-lineage relationships (ownership, tags, ...).
+edges = Table(
+    "edges",
+    metadata,
+    Column("source_urn", String, primary_key=True),
+    Column("aspect", String(128), primary_key=True),
+    Column("rel", String(64), primary_key=True),
+    Column("target_urn", String, primary_key=True),
+    Column("lineage", String(16)),
+    Index("ix_edges_target", "target_urn", "rel"),
+)
