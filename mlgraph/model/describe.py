@@ -49,7 +49,7 @@ def render_markdown() -> str:
     out = [
         "# Data model",
         "",
-        "Generated from `mlgraph/model/` by `mlgraph docs model`; a test fails when it drifts.",
+        "Generated from `mlgraph/model/` by `make docs` (`mlgraph docs write`); a test fails when it drifts.",
         "",
         "Every entity is named by a URN `urn:li:<type>:<key>` and described by aspects:",
         "named JSON documents, each versioned on its own. Relationship fields create",

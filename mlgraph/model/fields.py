@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
-from mlgraph.model.urn import Urn
+from mlgraph.model.urn import InvalidUrn, Urn
 
 
 class Lineage(StrEnum):
@@ -45,7 +45,10 @@ class Searchable:
 
 
 def _check_urn(value: str) -> str:
-    Urn.parse(value)
+    try:
+        Urn.parse(value)
+    except InvalidUrn as exc:  # pydantic reports ValueErrors with the field's path
+        raise ValueError(exc.message) from None
     return value
 
 

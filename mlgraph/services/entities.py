@@ -73,7 +73,8 @@ def encode_cursor(last: str) -> str:
 
 def decode_cursor(cursor: str) -> str:
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
+        return raw.decode()
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput(f"cursor {cursor!r} is not one this server issued") from None
 

@@ -1,0 +1,1 @@
+"""The `mlgraph` command line: thin wrappers over the SDK and the services."""
