@@ -72,8 +72,8 @@ async def get_aspect(
 
 
 async def _write(services: Any, proposal: Proposal, ctx: Any) -> JSONResponse:
-    results = await run_in_threadpool(services.writes.apply, [proposal], ctx)
-    return JSONResponse({"results": [r.to_dict() for r in results]})
+    result = await run_in_threadpool(services.writes.apply_one, proposal, ctx)
+    return JSONResponse({"results": [result.to_dict()]})
 
 
 @router.put(

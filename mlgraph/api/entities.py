@@ -71,15 +71,15 @@ async def delete_entity(
     ctx: WriteContextDep,
     hard: Annotated[bool, Query(description="remove every trace instead of hiding it")] = False,
 ) -> JSONResponse:
-    results = await run_in_threadpool(
-        services.writes.apply, [Proposal(Op.DELETE_ENTITY, urn, hard=hard)], ctx
+    result = await run_in_threadpool(
+        services.writes.apply_one, Proposal(Op.DELETE_ENTITY, urn, hard=hard), ctx
     )
-    return JSONResponse({"results": [r.to_dict() for r in results]})
+    return JSONResponse({"results": [result.to_dict()]})
 
 
 @router.post("/{urn:path}/restore", response_model=BatchOut, name="restore_entity")
 async def restore_entity(urn: str, services: ServicesDep, ctx: WriteContextDep) -> JSONResponse:
-    results = await run_in_threadpool(
-        services.writes.apply, [Proposal(Op.RESTORE_ENTITY, urn)], ctx
+    result = await run_in_threadpool(
+        services.writes.apply_one, Proposal(Op.RESTORE_ENTITY, urn), ctx
     )
-    return JSONResponse({"results": [r.to_dict() for r in results]})
+    return JSONResponse({"results": [result.to_dict()]})

@@ -11,6 +11,7 @@ import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -167,6 +168,8 @@ def _walk_schema(
 
 def values_at(value: Any, path: tuple[str, ...]) -> Iterator[Any]:
     """Every value found at `path` in a JSON document ("[]" fans out over lists)."""
+    if path and path[0] != "[]" and (not isinstance(value, dict) or value.get(path[0]) is None):
+        return  # the common case on ingest: the field is absent
     if not path:
         if value is not None:
             yield value
@@ -425,6 +428,17 @@ def entity_spec(entity_type: str) -> EntitySpec:
 
 def parse_urn(raw: Any) -> tuple[Urn, EntitySpec, EntityKey]:
     """Parse a URN of a known entity type and check its key shape."""
+    if isinstance(raw, str):
+        return _parse_known(raw)
+    return _parse_known_uncached(raw)
+
+
+@lru_cache(maxsize=100_000)
+def _parse_known(raw: str) -> tuple[Urn, EntitySpec, EntityKey]:
+    return _parse_known_uncached(raw)
+
+
+def _parse_known_uncached(raw: Any) -> tuple[Urn, EntitySpec, EntityKey]:
     urn = Urn.parse(raw)
     spec = ENTITIES.get(urn.entity_type)
     if spec is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from mlgraph.errors import InvalidInput
@@ -31,6 +32,8 @@ def encode_part(value: str) -> str:
 
 
 def _split_tuple(text: str, raw: str) -> tuple[str, ...]:
+    if "(" not in text and ")" not in text:
+        return tuple(text.split(","))
     parts: list[str] = []
     depth = 0
     start = 0
@@ -63,6 +66,10 @@ class Urn:
             return raw
         if not isinstance(raw, str):
             raise InvalidUrn(f"a URN must be a string, got {type(raw).__name__}")
+        return _parse(raw)
+
+    @classmethod
+    def _parse_uncached(cls, raw: str) -> Urn:
         if not raw.startswith(PREFIX):
             raise InvalidUrn(f"URN {raw!r} must start with 'urn:li:'")
         rest = raw[len(PREFIX) :]
@@ -94,6 +101,12 @@ class Urn:
             # A single nested URN still goes in parentheses, as in schemaField keys.
             return f"{PREFIX}{self.entity_type}:({self.parts[0]})"
         return f"{PREFIX}{self.entity_type}:({','.join(self.parts)})"
+
+
+@lru_cache(maxsize=100_000)
+def _parse(raw: str) -> Urn:
+    # Ingest repeats the same URNs (every aspect of an entity, every edge target).
+    return Urn._parse_uncached(raw)
 
 
 def guid(fields: dict[str, Any]) -> str:

@@ -29,6 +29,9 @@ from mlgraph.services.proposals import Op, Proposal, WriteContext, WriteResult
 from mlgraph.store.aspect_store import AspectStore, StaleWrite, StoredAspect, WriteTx
 
 _RETRIES = 3
+_ASPECT_OPS = (Op.UPSERT, Op.PATCH, Op.DELETE_ASPECT)
+
+Edge = tuple[str, str, str | None]  # (relationship, target URN, lineage direction)
 
 
 def now_ms() -> int:
@@ -44,16 +47,36 @@ def describe_validation_error(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+@dataclass(frozen=True, slots=True)
+class Validated:
+    """An aspect value that passed its schema: canonical JSON text plus its edges."""
+
+    text: str
+    value: dict[str, Any]
+    edges: tuple[Edge, ...]
+
+
 @dataclass(slots=True)
 class _Checked:
-    """A proposal whose URN and aspect name have been checked."""
+    """A proposal whose URN, aspect name and (for upserts) value have been checked."""
 
     index: int
     proposal: Proposal
+    single: bool
     spec: EntitySpec
     key: EntityKey
     aspect: AspectSpec | None
-    value: dict[str, Any] | None = None  # canonical value for upserts
+    validated: Validated | None = None
+
+    @property
+    def where(self) -> str:
+        return _where(self.index, self.proposal, self.single)
+
+
+def _where(index: int, p: Proposal, single: bool) -> str:
+    """How error messages name a proposal (built only when there is an error)."""
+    subject = f"{p.op.value} {p.aspect + ' on ' if p.aspect else ''}{p.urn}"
+    return subject if single else f"proposals[{index}] ({subject})"
 
 
 @dataclass(slots=True)
@@ -61,83 +84,97 @@ class _KeyState:
     """Working state of one (urn, aspect) while a batch is applied."""
 
     stored: StoredAspect | None
-    value: dict[str, Any] | None
+    text: str | None  # current canonical JSON; None when absent
     version: int
+    edges: tuple[Edge, ...] = ()
     produced: list[StoredAspect] = field(default_factory=list)
+
+    def value(self) -> dict[str, Any] | None:
+        return None if self.text is None else orjson.loads(self.text)
+
+
+def validate_value(spec: AspectSpec, value: Any, context: str | _Checked) -> Validated:
+    """Check a value against its aspect schema and its relationship targets.
+    `context` names the proposal in error messages (a string, or the checked proposal
+    whose name is built only if there is an error)."""
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{_label(context)}: the value of {spec.name} must be a JSON object")
+    try:
+        model = spec.schema.model_validate(value)
+    except ValidationError as exc:
+        raise InvalidInput(
+            f"{_label(context)}: invalid {spec.name}: {describe_validation_error(exc)}"
+        ) from None
+    edges: list[Edge] = []
+    for path in spec.relationships:
+        lineage = path.rel.lineage.value if path.rel.lineage else None
+        for target in values_at(value, path.path):
+            kind = Urn.parse(target).entity_type
+            if path.rel.targets and kind not in path.rel.targets:
+                raise InvalidInput(
+                    f"{_label(context)}: {spec.name}.{path.dotted} must point at "
+                    f"{' or '.join(path.rel.targets)}, not {kind} ({target})"
+                )
+            edge = (path.rel.name, target, lineage)
+            if edge not in edges:
+                edges.append(edge)
+    text = model.model_dump_json(exclude_none=True)
+    return Validated(text, value, tuple(edges))
+
+
+def _label(context: str | _Checked) -> str:
+    return context if isinstance(context, str) else context.where
+
+
+def _raw(value: Any, where: str) -> Validated:
+    """An aspect mlgraph does not model, kept as it came (compat layers only)."""
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{where}: an aspect value must be a JSON object")
+    return Validated(orjson.dumps(value).decode(), value, ())
 
 
 class WriteService:
     def __init__(self, store: AspectStore) -> None:
         self.store = store
 
-    # -- validation (no database) -------------------------------------------
-
-    def _where(self, i: int, p: Proposal) -> str:
-        return f"proposals[{i}] ({p.op.value} {p.aspect + ' on ' if p.aspect else ''}{p.urn})"
-
-    def validate_value(self, spec: AspectSpec, value: Any, where: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise InvalidInput(f"{where}: the value of {spec.name} must be a JSON object")
-        try:
-            model = spec.schema.model_validate(value)
-        except ValidationError as exc:
-            raise InvalidInput(
-                f"{where}: invalid {spec.name}: {describe_validation_error(exc)}"
-            ) from None
-        canonical = model.model_dump(mode="json", exclude_none=True)
-        for path in spec.relationships:
-            if path.rel.targets:
-                for target in values_at(canonical, path.path):
-                    kind = Urn.parse(target).entity_type
-                    if kind not in path.rel.targets:
-                        raise InvalidInput(
-                            f"{where}: {spec.name}.{path.dotted} must point at "
-                            f"{' or '.join(path.rel.targets)}, not {kind} ({target})"
-                        )
-        return canonical
-
-    def _check(self, i: int, p: Proposal) -> _Checked:
-        where = self._where(i, p)
+    def _check(self, i: int, p: Proposal, single: bool) -> _Checked:
         try:
             _, spec, key = parse_urn(p.urn)
-        except MlgraphError as exc:
-            raise type(exc)(f"{where}: {exc.message}") from None
-        aspect = None
-        if (
-            p.aspect is not None
-            and p.op in (Op.UPSERT, Op.PATCH, Op.DELETE_ASPECT)
-            and (p.aspect in ASPECTS or p.strict)
-        ):
-            try:
+            aspect = None
+            if p.aspect is not None and p.op in _ASPECT_OPS and (p.aspect in ASPECTS or p.strict):
                 aspect = aspect_spec(spec, p.aspect)
-            except MlgraphError as exc:
-                raise type(exc)(f"{where}: {exc.message}") from None
-        checked = _Checked(i, p, spec, key, aspect)
+        except MlgraphError as exc:
+            raise type(exc)(f"{_where(i, p, single)}: {exc.message}", details=exc.details) from None
+        checked = _Checked(i, p, single, spec, key, aspect)
         if p.op is Op.UPSERT:
-            assert p.value is not None
-            if aspect is not None:
-                checked.value = self.validate_value(aspect, p.value, where)
-            else:
-                checked.value = p.value
+            checked.validated = (
+                validate_value(aspect, p.value, checked) if aspect else _raw(p.value, checked.where)
+            )
         return checked
 
-    # -- applying ------------------------------------------------------------
+    def apply_one(self, proposal: Proposal, ctx: WriteContext | None = None) -> WriteResult:
+        """Apply one proposal; error messages name it without a batch index."""
+        return self.apply([proposal], ctx, single=True)[0]
 
     def apply(
-        self, proposals: Sequence[Proposal], ctx: WriteContext | None = None
+        self,
+        proposals: Sequence[Proposal],
+        ctx: WriteContext | None = None,
+        *,
+        single: bool = False,
     ) -> list[WriteResult]:
         """Apply a batch atomically. Raises before anything is written if any
         proposal is invalid, and rolls everything back if any fails on apply."""
         ctx = ctx or WriteContext()
         if not proposals:
             return []
-        checked = [self._check(i, p) for i, p in enumerate(proposals)]
+        checked = [self._check(i, p, single) for i, p in enumerate(proposals)]
         for attempt in range(_RETRIES):
             try:
                 with self.store.transaction() as tx:
-                    return _BatchApply(self, tx, ctx).run(checked)
+                    return _BatchApply(tx, ctx).run(checked)
             except (StaleWrite, IntegrityError):
-                # Another writer changed one of our rows between read and write.
+                # Another writer changed one of our rows between our read and write.
                 if attempt == _RETRIES - 1:
                     raise Conflict(
                         "the batch collided with concurrent writes to the same aspects; retry it"
@@ -148,53 +185,51 @@ class WriteService:
 class _BatchApply:
     """One attempt at applying a checked batch inside an open transaction."""
 
-    def __init__(self, service: WriteService, tx: WriteTx, ctx: WriteContext) -> None:
-        self.service = service
+    def __init__(self, tx: WriteTx, ctx: WriteContext) -> None:
         self.tx = tx
         self.ctx = ctx
         self.now = now_ms()
         self.states: dict[tuple[str, str], _KeyState] = {}
-        self.order: list[tuple[str, str]] = []
         self.status_changes: dict[str, bool] = {}
+        self.platforms: dict[str, str] = {}
         self.hard_deleted: set[str] = set()
         self.new_entities: dict[str, dict[str, Any]] = {}
+        self.known: set[str] = set()
 
     def run(self, checked: list[_Checked]) -> list[WriteResult]:
-        tx = self.tx
-        keys = []
+        keys: list[tuple[str, str]] = []
         for c in checked:
             p = c.proposal
-            if p.aspect is not None and p.op in (Op.UPSERT, Op.PATCH, Op.DELETE_ASPECT):
-                keys.append((p.urn, p.aspect))
-            elif p.op in (Op.DELETE_ENTITY, Op.RESTORE_ENTITY):
+            if p.op in _ASPECT_OPS:
+                keys.append((p.urn, p.aspect or ""))
+            elif p.op is not Op.DELETE_ENTITY or not p.hard:
                 keys.append((p.urn, "status"))
-        urns = list({c.proposal.urn for c in checked})
-        latest = tx.latest(keys)
-        known = tx.entities(urns)
+        latest = self.tx.latest(keys)
+        self.known = set(self.tx.entities([c.proposal.urn for c in checked]))
         for k in keys:
-            if k not in self.states:
-                stored = latest.get(k)
-                if stored is None:
-                    version = tx.last_history_version(k) if k[0] in known else 0
-                    self.states[k] = _KeyState(None, None, version)
-                else:
-                    self.states[k] = _KeyState(
-                        stored, orjson.loads(stored.value or "null"), stored.version
-                    )
-                self.order.append(k)
-
-        results = [self._one(c, known) for c in checked]
-        self._flush(known)
+            if k in self.states:
+                continue
+            stored = latest.get(k)
+            if stored is None:
+                # A deleted aspect's numbering continues from its history.
+                version = self.tx.last_history_version(k) if k[0] in self.known else 0
+                self.states[k] = _KeyState(None, None, version)
+            else:
+                self.states[k] = _KeyState(stored, stored.value, stored.version)
+        results = [self._one(c) for c in checked]
+        self._flush()
         return results
+
+    def _exists(self, urn: str) -> bool:
+        return (urn in self.known or urn in self.new_entities) and urn not in self.hard_deleted
 
     def _expect(self, c: _Checked, state: _KeyState) -> None:
         p = c.proposal
-        current = state.version if state.value is not None else 0
+        current = state.version if state.text is not None else 0
         if p.expected_version is not None and p.expected_version != current:
             found = f"version {current}" if current else "no stored value"
             raise Conflict(
-                f"{self.service._where(c.index, p)}: expected version {p.expected_version}, "
-                f"found {found}",
+                f"{c.where}: expected version {p.expected_version}, found {found}",
                 details={
                     "urn": p.urn,
                     "aspect": p.aspect,
@@ -203,91 +238,83 @@ class _BatchApply:
                 },
             )
 
-    def _set(self, key: tuple[str, str], state: _KeyState, value: dict[str, Any] | None) -> int:
+    def _set(self, c: _Checked, state: _KeyState, new: Validated | None) -> WriteResult:
+        p = c.proposal
         state.version += 1
-        text = None if value is None else orjson.dumps(value).decode()
+        state.text = new.text if new else None
+        state.edges = new.edges if new else ()
         state.produced.append(
             StoredAspect(
-                key[0], key[1], state.version, text, self.now, self.ctx.actor, self.ctx.run_id
+                p.urn,
+                p.aspect or "status",
+                state.version,
+                state.text,
+                self.now,
+                self.ctx.actor,
+                self.ctx.run_id,
             )
         )
-        state.value = value
-        return state.version
+        aspect = p.aspect or "status"
+        if aspect == "status":
+            self.status_changes[p.urn] = bool(new and new.value.get("removed", False))
+        elif aspect == "dataPlatformInstance" and new:
+            self.platforms[p.urn] = Urn.parse(new.value["platform"]).parts[0]
+        return WriteResult(p.op, p.urn, aspect, state.version, True)
 
-    def _one(self, c: _Checked, known: dict[str, Any]) -> WriteResult:
+    def _one(self, c: _Checked) -> WriteResult:
         p = c.proposal
-        where = self.service._where(c.index, p)
-        if p.urn in self.hard_deleted and p.op is not Op.DELETE_ENTITY:
-            raise InvalidInput(f"{where}: the entity was hard-deleted earlier in this batch")
-        if p.op in (Op.UPSERT, Op.PATCH):
-            key = (p.urn, p.aspect or "")
-            state = self.states[key]
-            self._expect(c, state)
-            new = c.value if p.op is Op.UPSERT else self._patched(c, state, where)
-            if new == state.value:
-                return WriteResult(p.op, p.urn, p.aspect, state.version, False)
-            version = self._set(key, state, new)
-            if p.urn not in known and p.urn not in self.new_entities:
-                self.new_entities[p.urn] = {
-                    "urn": p.urn,
-                    "entity_type": c.spec.name,
-                    "platform": c.key.platform,
-                    "name": c.key.name,
-                    "env": c.key.env,
-                    "removed": False,
-                    "created_at": self.now,
-                    "updated_at": self.now,
-                }
-            if p.aspect == "status":
-                self.status_changes[p.urn] = bool((new or {}).get("removed", False))
-            return WriteResult(p.op, p.urn, p.aspect, version, True)
-        if p.op is Op.DELETE_ASPECT:
-            key = (p.urn, p.aspect or "")
-            state = self.states[key]
-            self._expect(c, state)
-            if state.value is None:
-                raise NotFound(f"{where}: the entity has no {p.aspect} aspect to delete")
-            version = self._set(key, state, None)
-            if p.aspect == "status":
-                self.status_changes[p.urn] = False
-            return WriteResult(p.op, p.urn, p.aspect, version, True)
+        if p.urn in self.hard_deleted:
+            raise InvalidInput(f"{c.where}: the entity was hard-deleted earlier in this batch")
         if p.op is Op.DELETE_ENTITY and p.hard:
-            if p.urn not in known and p.urn not in self.new_entities:
-                raise NotFound(f"{where}: no entity {p.urn}")
+            if not self._exists(p.urn):
+                raise NotFound(f"{c.where}: no entity {p.urn}")
             self.hard_deleted.add(p.urn)
             return WriteResult(p.op, p.urn, None, None, True)
-        # soft delete / restore: the status aspect's `removed` flag
-        if p.urn not in known and p.urn not in self.new_entities:
-            raise NotFound(f"{where}: no entity {p.urn}")
-        key = (p.urn, "status")
-        state = self.states[key]
-        removed = p.op is Op.DELETE_ENTITY
-        new = dict(state.value or {})
-        new["removed"] = removed
-        if new == state.value:
-            return WriteResult(p.op, p.urn, "status", state.version, False)
-        version = self._set(key, state, new)
-        self.status_changes[p.urn] = removed
-        return WriteResult(p.op, p.urn, "status", version, True)
+        if p.op in (Op.DELETE_ENTITY, Op.RESTORE_ENTITY):
+            if not self._exists(p.urn):
+                raise NotFound(f"{c.where}: no entity {p.urn}")
+            state = self.states[(p.urn, "status")]
+            status = state.value() or {}
+            status["removed"] = p.op is Op.DELETE_ENTITY
+            new = validate_value(ASPECTS["status"], status, c)
+        else:
+            state = self.states[(p.urn, p.aspect or "")]
+            self._expect(c, state)
+            if p.op is Op.DELETE_ASPECT:
+                if state.text is None:
+                    raise NotFound(f"{c.where}: the entity has no {p.aspect} aspect to delete")
+                return self._set(c, state, None)
+            new = c.validated if p.op is Op.UPSERT else self._patched(c, state)
+        assert new is not None
+        if new.text == state.text:
+            return WriteResult(p.op, p.urn, p.aspect or "status", state.version, False)
+        if not self._exists(p.urn):
+            self.new_entities[p.urn] = {
+                "urn": p.urn,
+                "entity_type": c.spec.name,
+                "platform": c.key.platform,
+                "name": c.key.name,
+                "env": c.key.env,
+                "removed": False,
+                "created_at": self.now,
+                "updated_at": self.now,
+            }
+        return self._set(c, state, new)
 
-    def _patched(self, c: _Checked, state: _KeyState, where: str) -> dict[str, Any]:
+    def _patched(self, c: _Checked, state: _KeyState) -> Validated:
         p = c.proposal
         try:
-            doc = jsonpatch.apply_patch(state.value or {}, p.patch or [], in_place=False)
+            doc = jsonpatch.apply_patch(state.value() or {}, p.patch or [], in_place=False)
         except (
             jsonpatch.JsonPatchException,
             jsonpatch.JsonPointerException,
             TypeError,
             KeyError,
         ) as exc:
-            raise InvalidInput(f"{where}: the patch does not apply: {exc}") from None
-        if c.aspect is None:
-            if not isinstance(doc, dict):
-                raise InvalidInput(f"{where}: the patched value must be a JSON object")
-            return doc
-        return self.service.validate_value(c.aspect, doc, where)
+            raise InvalidInput(f"{c.where}: the patch does not apply: {exc}") from None
+        return validate_value(c.aspect, doc, c) if c.aspect else _raw(doc, c.where)
 
-    def _flush(self, known: dict[str, Any]) -> None:
+    def _flush(self) -> None:
         tx = self.tx
         tx.insert_entities(list(self.new_entities.values()))
         inserts: list[dict[str, Any]] = []
@@ -297,16 +324,14 @@ class _BatchApply:
         edge_deletes: list[tuple[str, str]] = []
         edge_rows: list[dict[str, Any]] = []
         touched: set[str] = set()
-        for key in self.order:
-            state = self.states[key]
+        for key, state in self.states.items():
             if not state.produced or key[0] in self.hard_deleted:
                 continue
             touched.add(key[0])
             final = state.produced[-1]
-            history = state.produced[:-1]
             if state.stored is not None:
                 archive.append(state.stored)
-            archive.extend(history)
+            archive.extend(state.produced[:-1])
             if final.value is None:
                 # A deletion: the tombstone goes to history, the latest row goes away.
                 archive.append(final)
@@ -331,44 +356,37 @@ class _BatchApply:
             if spec is not None and spec.relationships:
                 if state.stored is not None:
                     edge_deletes.append(key)
-                if state.value is not None:
-                    edge_rows.extend(_edges(key[0], spec, state.value))
-            if key[1] == "dataPlatformInstance" and state.value:
-                tx.set_platform(key[0], Urn.parse(state.value["platform"]).parts[0])
+                edge_rows.extend(
+                    {
+                        "source_urn": key[0],
+                        "aspect": key[1],
+                        "rel": rel,
+                        "target_urn": target,
+                        "lineage": lineage,
+                    }
+                    for rel, target, lineage in state.edges
+                )
         tx.insert_aspects(inserts)
         tx.replace_aspects(replaces, previous)
         tx.archive(archive)
         tx.delete_edges(edge_deletes)
         tx.insert_edges(edge_rows)
-        for urn, removed in self.status_changes.items():
-            if urn not in self.hard_deleted:
-                tx.set_removed(urn, removed, self.now)
-        existing = [
-            {"urn": u, "updated_at": self.now}
-            for u in touched
-            if u in known and u not in self.status_changes
-        ]
-        tx.touch_entities(existing)
+        tx.set_removed(
+            {
+                urn: removed
+                for urn, removed in self.status_changes.items()
+                if urn not in self.hard_deleted and not (urn in self.new_entities and not removed)
+            },
+            self.now,
+        )
+        for urn, platform in self.platforms.items():
+            tx.set_platform(urn, platform)
+        tx.touch_entities(
+            [
+                {"urn": u, "updated_at": self.now}
+                for u in touched
+                if u in self.known and u not in self.status_changes
+            ]
+        )
         for urn in self.hard_deleted:
             tx.hard_delete(urn)
-
-
-def _edges(urn: str, spec: AspectSpec, value: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    seen = set()
-    for path in spec.relationships:
-        lineage = path.rel.lineage.value if path.rel.lineage else None
-        for target in values_at(value, path.path):
-            k = (path.rel.name, target)
-            if k not in seen:
-                seen.add(k)
-                rows.append(
-                    {
-                        "source_urn": urn,
-                        "aspect": spec.name,
-                        "rel": path.rel.name,
-                        "target_urn": target,
-                        "lineage": lineage,
-                    }
-                )
-    return rows

@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, func, or_, select, tuple_, update
 
-from mlgraph.store.dialect import insert_ignore
+from mlgraph.store.dialect import bulk_insert
 from mlgraph.store.engine import Engines
 from mlgraph.store.schema import aspect_history, aspects, edges, entities
 
@@ -119,7 +119,7 @@ class WriteTx:
 
     def insert_entities(self, rows: list[dict[str, Any]]) -> None:
         if rows:
-            self.conn.execute(insert_ignore(self.conn, entities, ["urn"]), rows)
+            bulk_insert(self.conn, entities, rows, ignore=("urn",))
 
     def touch_entities(self, rows: list[dict[str, Any]]) -> None:
         """Set updated_at (and, where given, removed/platform) on existing entities."""
@@ -133,10 +133,14 @@ class WriteTx:
                 stmt, [{"b_urn": r["urn"], "updated_at": r["updated_at"]} for r in rows]
             )
 
-    def set_removed(self, urn: str, removed: bool, now: int) -> None:
-        self.conn.execute(
-            update(entities).where(entities.c.urn == urn).values(removed=removed, updated_at=now)
-        )
+    def set_removed(self, flags: dict[str, bool], now: int) -> None:
+        if flags:
+            stmt = (
+                update(entities)
+                .where(entities.c.urn == bindparam("b_urn"))
+                .values(removed=bindparam("removed"), updated_at=now)
+            )
+            self.conn.execute(stmt, [{"b_urn": u, "removed": r} for u, r in flags.items()])
 
     def set_platform(self, urn: str, platform: str) -> None:
         self.conn.execute(
@@ -147,7 +151,7 @@ class WriteTx:
 
     def insert_aspects(self, rows: list[dict[str, Any]]) -> None:
         if rows:
-            self.conn.execute(insert(aspects), rows)
+            bulk_insert(self.conn, aspects, rows)
 
     def replace_aspects(
         self, rows: list[dict[str, Any]], previous: dict[tuple[str, str], int]
@@ -199,8 +203,9 @@ class WriteTx:
     def archive(self, rows: list[StoredAspect]) -> None:
         """Move superseded versions into history (PK clashes mean a racing writer)."""
         if rows:
-            self.conn.execute(
-                insert(aspect_history),
+            bulk_insert(
+                self.conn,
+                aspect_history,
                 [
                     {
                         "urn": r.urn,
@@ -224,8 +229,8 @@ class WriteTx:
 
     def insert_edges(self, rows: list[dict[str, Any]]) -> None:
         if rows:
-            self.conn.execute(
-                insert_ignore(self.conn, edges, ["source_urn", "aspect", "rel", "target_urn"]), rows
+            bulk_insert(
+                self.conn, edges, rows, ignore=("source_urn", "aspect", "rel", "target_urn")
             )
 
     def hard_delete(self, urn: str) -> None:

@@ -1,15 +1,42 @@
-"""The few statements whose spelling differs between SQLite and PostgreSQL."""
+"""The few statements whose spelling differs between SQLite and PostgreSQL, and a
+bulk insert that skips SQLAlchemy's per-row parameter processing on the ingest path."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 
 
-def insert_ignore(conn: Connection, table: Table, keys: list[str]) -> Any:
+def insert_ignore(dialect_name: str, table: Table, keys: tuple[str, ...]) -> Any:
     """INSERT that skips rows whose primary key already exists."""
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing(index_elements=keys)
-    return sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
+    if dialect_name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+
+
+@cache
+def _compiled(
+    dialect: Dialect, table: Table, ignore: tuple[str, ...]
+) -> tuple[str, tuple[str, ...] | None]:
+    stmt = insert_ignore(dialect.name, table, ignore) if ignore else insert(table)
+    compiled = stmt.compile(dialect=dialect, column_keys=[c.name for c in table.columns])
+    order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
+    return str(compiled), order
+
+
+def bulk_insert(
+    conn: Connection, table: Table, rows: list[dict[str, Any]], *, ignore: tuple[str, ...] = ()
+) -> None:
+    """executemany of plain rows (every column given), compiled once per dialect.
+    With `ignore`, rows whose key already exists are skipped."""
+    if not rows:
+        return
+    sql, order = _compiled(conn.dialect, table, ignore)
+    if order is not None:
+        conn.exec_driver_sql(sql, [tuple(r[k] for k in order) for r in rows])
+    else:
+        conn.exec_driver_sql(sql, rows)

@@ -34,7 +34,9 @@ def _error(r: object, status: int, *fragments: str) -> dict:
         ("urn:li:rocket:(a,b)", "unknown entity type 'rocket'"),
     ],
 )
-def test_malformed_urns_get_422_on_read_and_write(client: TestClient, urn: str, fragment: str) -> None:
+def test_malformed_urns_get_422_on_read_and_write(
+    client: TestClient, urn: str, fragment: str
+) -> None:
     err = _error(client.get(path(urn)), 422, fragment)
     assert err["code"] == "invalid_urn"
     _error(client.put(path(urn, "aspects", PROPS), json={"name": "x"}), 422, fragment)
@@ -57,12 +59,19 @@ def test_unknown_aspect_and_aspect_of_another_entity_type(client: TestClient) ->
 
 def test_fields_of_the_wrong_type_or_unknown_fields(client: TestClient) -> None:
     _error(
-        client.put(path(MODEL, "aspects", PROPS), json={"hyperParams": [{"name": "lr", "value": 3}]}),
+        client.put(
+            path(MODEL, "aspects", PROPS), json={"hyperParams": [{"name": "lr", "value": 3}]}
+        ),
         422,
         "hyperParams.0.value",
         "valid string",
     )
-    _error(client.put(path(MODEL, "aspects", PROPS), json={"colour": "red"}), 422, "colour", "Extra inputs")
+    _error(
+        client.put(path(MODEL, "aspects", PROPS), json={"colour": "red"}),
+        422,
+        "colour",
+        "Extra inputs",
+    )
     _error(
         client.put(path(MODEL, "aspects", PROPS), json={"trainingJobs": ["not-a-urn"]}),
         422,
@@ -78,7 +87,11 @@ def test_fields_of_the_wrong_type_or_unknown_fields(client: TestClient) -> None:
 
 def test_invalid_json_and_bodies_of_the_wrong_shape(client: TestClient) -> None:
     _error(
-        client.put(path(MODEL, "aspects", PROPS), content=b'{"name": "x",', headers={"content-type": "application/json"}),
+        client.put(
+            path(MODEL, "aspects", PROPS),
+            content=b'{"name": "x",',
+            headers={"content-type": "application/json"},
+        ),
         400,
         "not valid JSON",
     )
@@ -108,11 +121,21 @@ def test_malformed_proposals(client: TestClient, proposal: object, fragment: str
 
 def test_bad_query_parameters(client: TestClient) -> None:
     _error(client.get("/api/v1/entities", params={"limit": 0}), 422, "limit")
-    _error(client.get("/api/v1/entities", params={"type": "rocket"}), 422, "unknown entity type 'rocket'")
+    _error(
+        client.get("/api/v1/entities", params={"type": "rocket"}),
+        422,
+        "unknown entity type 'rocket'",
+    )
     _error(client.get("/api/v1/entities", params={"cursor": "%%%"}), 422, "cursor")
     _error(client.get(path(MODEL, "aspects", PROPS), params={"version": "latest"}), 422, "version")
-    _error(client.get(path(MODEL, "relationships"), params={"direction": "sideways"}), 422, "sideways")
-    _error(client.put(path(MODEL, "aspects", PROPS), json={}, headers={"X-Mlgraph-Actor": "bob"}), 422, "urn:li:")
+    _error(
+        client.get(path(MODEL, "relationships"), params={"direction": "sideways"}), 422, "sideways"
+    )
+    _error(
+        client.put(path(MODEL, "aspects", PROPS), json={}, headers={"X-Mlgraph-Actor": "bob"}),
+        422,
+        "urn:li:",
+    )
 
 
 def test_missing_things_are_404_with_the_name(client: TestClient) -> None:
@@ -133,19 +156,25 @@ def test_oversized_bodies_get_413_and_write_nothing(tmp_path: Path) -> None:
                 for _ in range(10):
                     yield b" " * 500
 
-            _error(client.put(path(MODEL, "aspects", PROPS), content=chunks()), 413, "larger than 2000 bytes")
+            _error(
+                client.put(path(MODEL, "aspects", PROPS), content=chunks()),
+                413,
+                "larger than 2000 bytes",
+            )
             assert client.get(path(MODEL)).status_code == 404
     finally:
         services.close()
 
 
 def test_error_body_shape_is_pinned(client: TestClient) -> None:
-    r = client.put(path(MODEL, "aspects", PROPS), json={"name": "x"}, params={"expected_version": 3})
+    r = client.put(
+        path(MODEL, "aspects", PROPS), json={"name": "x"}, params={"expected_version": 3}
+    )
     assert r.status_code == 409
     assert r.json() == {
         "error": {
             "code": "conflict",
-            "message": f"proposals[0] (upsert {PROPS} on {MODEL}): expected version 3, found no stored value",
+            "message": f"upsert {PROPS} on {MODEL}: expected version 3, found no stored value",
             "details": {"urn": MODEL, "aspect": PROPS, "expected": 3, "found": 0},
         }
     }

@@ -19,7 +19,11 @@ def test_put_then_get_returns_the_value_and_version(client: TestClient) -> None:
     r = client.put(path(MODEL, "aspects", "mlModelProperties"), json=PROPS)
     assert r.status_code == 200
     assert r.json()["results"][0] == {
-        "op": "upsert", "urn": MODEL, "aspect": "mlModelProperties", "version": 1, "changed": True,
+        "op": "upsert",
+        "urn": MODEL,
+        "aspect": "mlModelProperties",
+        "version": 1,
+        "changed": True,
     }
     entity = client.get(path(MODEL)).json()
     assert entity["type"] == "mlModel"
@@ -49,7 +53,9 @@ def test_history_lists_every_write_with_actor_and_time(client: TestClient) -> No
     history = client.get(path(MODEL, "aspects", "mlModelProperties", "history")).json()["versions"]
     assert [v["version"] for v in history] == [3, 2, 1]
     assert [v["actor"] for v in history] == [
-        "urn:li:corpuser:cy", "urn:li:corpuser:ben", "urn:li:corpuser:ana",
+        "urn:li:corpuser:cy",
+        "urn:li:corpuser:ben",
+        "urn:li:corpuser:ana",
     ]
     assert [v["run_id"] for v in history] == ["ingest-2", "ingest-1", "ingest-0"]
     assert [v["value"]["description"] for v in history] == ["v3", "v2", "v1"]
@@ -66,12 +72,17 @@ def test_diff_between_two_versions_names_each_change(client: TestClient) -> None
     d = client.get(path(MODEL, "aspects", "mlModelProperties", "diff"), params={"from": 1, "to": 2})
     changes = {c["path"]: c for c in d.json()["changes"]}
     assert changes["/hyperParams/lr/value"] == {
-        "path": "/hyperParams/lr/value", "kind": "changed", "old": "0.1", "new": "0.3",
+        "path": "/hyperParams/lr/value",
+        "kind": "changed",
+        "old": "0.1",
+        "new": "0.3",
     }
     assert changes["/type"]["kind"] == "added"
 
 
-def test_a_batch_with_one_invalid_proposal_in_the_middle_changes_nothing(client: TestClient) -> None:
+def test_a_batch_with_one_invalid_proposal_in_the_middle_changes_nothing(
+    client: TestClient,
+) -> None:
     other = model_urn("other")
     batch = [
         upsert(MODEL, "mlModelProperties", PROPS),
@@ -116,7 +127,10 @@ def test_two_writers_with_the_same_expected_version_one_wins(client: TestClient)
     assert b.status_code == 409
     assert b.json()["error"]["code"] == "conflict"
     assert "expected version 1, found version 2" in b.json()["error"]["message"]
-    assert client.get(path(MODEL, "aspects", "mlModelProperties")).json()["value"]["description"] == "from A"
+    assert (
+        client.get(path(MODEL, "aspects", "mlModelProperties")).json()["value"]["description"]
+        == "from A"
+    )
 
 
 def test_concurrent_writers_racing_on_one_version_exactly_one_wins(services: Services) -> None:
@@ -128,7 +142,15 @@ def test_concurrent_writers_racing_on_one_version_exactly_one_wins(services: Ser
         barrier.wait()
         try:
             services.writes.apply(
-                [Proposal(Op.UPSERT, MODEL, "mlModelProperties", value={**PROPS, "description": str(i)}, expected_version=1)],
+                [
+                    Proposal(
+                        Op.UPSERT,
+                        MODEL,
+                        "mlModelProperties",
+                        value={**PROPS, "description": str(i)},
+                        expected_version=1,
+                    )
+                ],
                 WriteContext(actor=f"urn:li:corpuser:w{i}"),
             )
             return "won"
@@ -142,8 +164,12 @@ def test_concurrent_writers_racing_on_one_version_exactly_one_wins(services: Ser
 
 
 def test_expected_version_zero_means_create_only(client: TestClient) -> None:
-    first = client.put(path(MODEL, "aspects", "mlModelProperties"), json=PROPS, params={"expected_version": 0})
-    again = client.put(path(MODEL, "aspects", "mlModelProperties"), json=PROPS, params={"expected_version": 0})
+    first = client.put(
+        path(MODEL, "aspects", "mlModelProperties"), json=PROPS, params={"expected_version": 0}
+    )
+    again = client.put(
+        path(MODEL, "aspects", "mlModelProperties"), json=PROPS, params={"expected_version": 0}
+    )
     assert first.status_code == 200
     assert again.status_code == 409
 
@@ -181,12 +207,17 @@ def test_deleting_an_aspect_keeps_its_history_and_numbering(client: TestClient) 
     assert [(v["version"], v["deleted"]) for v in history] == [(3, False), (2, True), (1, False)]
 
 
-def test_soft_deleted_entity_is_hidden_readable_with_a_flag_and_restorable(client: TestClient) -> None:
+def test_soft_deleted_entity_is_hidden_readable_with_a_flag_and_restorable(
+    client: TestClient,
+) -> None:
     client.put(path(MODEL, "aspects", "mlModelProperties"), json=PROPS)
     client.put(path(model_urn("kept"), "aspects", "mlModelProperties"), json=PROPS)
     assert client.delete(path(MODEL)).status_code == 200
 
-    listed = [e["urn"] for e in client.get("/api/v1/entities", params={"type": "mlModel"}).json()["entities"]]
+    listed = [
+        e["urn"]
+        for e in client.get("/api/v1/entities", params={"type": "mlModel"}).json()["entities"]
+    ]
     assert listed == [model_urn("kept")]
     hidden = client.get(path(MODEL))
     assert hidden.status_code == 404
@@ -195,7 +226,9 @@ def test_soft_deleted_entity_is_hidden_readable_with_a_flag_and_restorable(clien
     assert flagged["removed"] is True
     assert flagged["aspects"]["mlModelProperties"]["value"]["name"] == "Churn"
     assert flagged["aspects"]["status"]["value"] == {"removed": True}
-    with_removed = client.get("/api/v1/entities", params={"type": "mlModel", "include_removed": "true"}).json()
+    with_removed = client.get(
+        "/api/v1/entities", params={"type": "mlModel", "include_removed": "true"}
+    ).json()
     assert len(with_removed["entities"]) == 2
 
     assert client.post(path(MODEL, "restore")).status_code == 200
@@ -214,7 +247,13 @@ def test_relationships_follow_the_aspects_that_declare_them(client: TestClient) 
     client.put(path(RUN, "aspects", "dataProcessInstanceInput"), json={"inputs": [DATASET]})
     out = client.get(path(MODEL, "relationships"), params={"direction": "outgoing"}).json()
     assert out["relationships"] == [
-        {"type": "TrainedBy", "direction": "outgoing", "urn": RUN, "aspect": "mlModelProperties", "lineage": "upstream"}
+        {
+            "type": "TrainedBy",
+            "direction": "outgoing",
+            "urn": RUN,
+            "aspect": "mlModelProperties",
+            "lineage": "upstream",
+        }
     ]
     incoming = client.get(path(RUN, "relationships"), params={"direction": "incoming"}).json()
     assert [(r["type"], r["urn"]) for r in incoming["relationships"]] == [("TrainedBy", MODEL)]
@@ -234,8 +273,10 @@ def test_listing_pages_with_a_cursor_and_filters(client: TestClient) -> None:
     names = [f"m{i:02d}" for i in range(7)]
     client.post(
         "/api/v1/proposals",
-        json={"proposals": [upsert(model_urn(n), "mlModelProperties", {"name": n}) for n in names]
-        + [upsert(DATASET, "datasetProperties", {"name": "orders"})]},
+        json={
+            "proposals": [upsert(model_urn(n), "mlModelProperties", {"name": n}) for n in names]
+            + [upsert(DATASET, "datasetProperties", {"name": "orders"})]
+        },
     )
     seen: list[str] = []
     cursor = None
