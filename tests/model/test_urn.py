@@ -21,7 +21,7 @@ def test_single_part_urn_round_trips() -> None:
 
 def test_schema_field_urn_nests_a_dataset_urn() -> None:
     raw = "urn:li:schemaField:(urn:li:dataset:(urn:li:dataPlatform:snowflake,db.t,PROD),city)"
-    urn, spec, key = parse_urn(raw)
+    urn, _spec, key = parse_urn(raw)
     assert urn.parts[0] == "urn:li:dataset:(urn:li:dataPlatform:snowflake,db.t,PROD)"
     assert key.name == "city"
     assert str(urn) == raw
@@ -29,7 +29,12 @@ def test_schema_field_urn_nests_a_dataset_urn() -> None:
 
 def test_key_fields_come_from_the_urn() -> None:
     _, spec, key = parse_urn("urn:li:dataset:(urn:li:dataPlatform:snowflake,db.orders,DEV)")
-    assert (spec.name, key.platform, key.name, key.env) == ("dataset", "snowflake", "db.orders", "DEV")
+    assert (spec.name, key.platform, key.name, key.env) == (
+        "dataset",
+        "snowflake",
+        "db.orders",
+        "DEV",
+    )
 
 
 @pytest.mark.parametrize(
