@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -61,7 +61,7 @@ class EntityKey:
     env: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EntitySpec:
     name: str
     key: tuple[KeyPart, ...]
@@ -111,6 +111,11 @@ class RelPath:
     rel: Rel
 
     @property
+    def extract(self) -> Callable[[Any], list[Any]]:
+        """A function returning the values at `path` (compiled once per path)."""
+        return compile_path(self.path)
+
+    @property
     def dotted(self) -> str:
         return ".".join(self.path).replace(".[]", "[]")
 
@@ -121,7 +126,7 @@ class SearchPath:
     kind: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one instance per aspect: identity hashing is cheap
 class AspectSpec:
     name: str
     schema: type[Aspect]
@@ -181,6 +186,35 @@ def values_at(value: Any, path: tuple[str, ...]) -> Iterator[Any]:
                 yield from values_at(item, rest)
     elif isinstance(value, dict):
         yield from values_at(value.get(step), rest)
+
+
+@cache
+def compile_path(path: tuple[str, ...]) -> Callable[[Any], list[Any]]:
+    """Like `values_at`, as nested closures: this runs for every aspect on ingest."""
+    if not path:
+        return lambda v: [] if v is None else [v]
+    step, inner = path[0], compile_path(path[1:])
+    if step == "[]":
+
+        def each(v: Any) -> list[Any]:
+            if not isinstance(v, list):
+                return []
+            out: list[Any] = []
+            for item in v:
+                out.extend(inner(item))
+            return out
+
+        return each
+    if len(path) == 1:
+        return lambda v: [x] if isinstance(v, dict) and (x := v.get(step)) is not None else []
+
+    def field(v: Any) -> list[Any]:
+        if not isinstance(v, dict):
+            return []
+        x = v.get(step)
+        return [] if x is None else inner(x)
+
+    return field
 
 
 def _aspect_spec(schema: type[Aspect]) -> AspectSpec:

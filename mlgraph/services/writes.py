@@ -5,8 +5,9 @@ nothing at all."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import jsonpatch
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from mlgraph.errors import Conflict, InvalidInput, MlgraphError, NotFound
+from mlgraph.model.fields import Rel
 from mlgraph.model.registry import (
     ASPECTS,
     AspectSpec,
@@ -22,7 +24,6 @@ from mlgraph.model.registry import (
     EntitySpec,
     aspect_spec,
     parse_urn,
-    values_at,
 )
 from mlgraph.model.urn import Urn
 from mlgraph.services.proposals import Op, Proposal, WriteContext, WriteResult
@@ -105,21 +106,27 @@ def validate_value(spec: AspectSpec, value: Any, context: str | _Checked) -> Val
         raise InvalidInput(
             f"{_label(context)}: invalid {spec.name}: {describe_validation_error(exc)}"
         ) from None
-    edges: list[Edge] = []
-    for path in spec.relationships:
-        lineage = path.rel.lineage.value if path.rel.lineage else None
-        for target in values_at(value, path.path):
+    edges: dict[Edge, None] = {}
+    for extract, rel, lineage in _extractors(spec):
+        for target in extract(value):
             kind = Urn.parse(target).entity_type
-            if path.rel.targets and kind not in path.rel.targets:
+            if rel.targets and kind not in rel.targets:
+                path = next(p for p in spec.relationships if p.rel is rel)
                 raise InvalidInput(
                     f"{_label(context)}: {spec.name}.{path.dotted} must point at "
-                    f"{' or '.join(path.rel.targets)}, not {kind} ({target})"
+                    f"{' or '.join(rel.targets)}, not {kind} ({target})"
                 )
-            edge = (path.rel.name, target, lineage)
-            if edge not in edges:
-                edges.append(edge)
+            edges[(rel.name, target, lineage)] = None
     text = model.model_dump_json(exclude_none=True)
     return Validated(text, value, tuple(edges))
+
+
+@cache
+def _extractors(spec: AspectSpec) -> tuple[tuple[Callable[[Any], list[Any]], Rel, str | None], ...]:
+    return tuple(
+        (p.extract, p.rel, p.rel.lineage.value if p.rel.lineage else None)
+        for p in spec.relationships
+    )
 
 
 def _label(context: str | _Checked) -> str:

@@ -19,13 +19,11 @@ def insert_ignore(dialect_name: str, table: Table, keys: tuple[str, ...]) -> Any
 
 
 @cache
-def _compiled(
-    dialect: Dialect, table: Table, ignore: tuple[str, ...]
-) -> tuple[str, tuple[str, ...] | None]:
+def _compiled(dialect: Dialect, table: Table, ignore: tuple[str, ...]) -> str:
+    """The INSERT's SQL with named parameters, so the driver binds row dicts itself."""
     stmt = insert_ignore(dialect.name, table, ignore) if ignore else insert(table)
-    compiled = stmt.compile(dialect=dialect, column_keys=[c.name for c in table.columns])
-    order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
-    return str(compiled), order
+    named = sqlite.dialect(paramstyle="named") if dialect.name == "sqlite" else dialect
+    return str(stmt.compile(dialect=named, column_keys=[c.name for c in table.columns]))
 
 
 def bulk_insert(
@@ -33,10 +31,5 @@ def bulk_insert(
 ) -> None:
     """executemany of plain rows (every column given), compiled once per dialect.
     With `ignore`, rows whose key already exists are skipped."""
-    if not rows:
-        return
-    sql, order = _compiled(conn.dialect, table, ignore)
-    if order is not None:
-        conn.exec_driver_sql(sql, [tuple(r[k] for k in order) for r in rows])
-    else:
-        conn.exec_driver_sql(sql, rows)
+    if rows:
+        conn.exec_driver_sql(_compiled(conn.dialect, table, ignore), rows)
