@@ -283,7 +283,7 @@ class _BatchApply:
             state = self.states[(p.urn, "status")]
             status = state.value() or {}
             status["removed"] = p.op is Op.DELETE_ENTITY
-            new = validate_value(ASPECTS["status"], status, c)
+            new: Validated | None = validate_value(ASPECTS["status"], status, c)
         else:
             state = self.states[(p.urn, p.aspect or "")]
             self._expect(c, state)
