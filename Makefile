@@ -3,6 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 PYTHON ?= python3
+CODE := $(wildcard mlgraph tests examples bench)
 
 .PHONY: run test lint format openapi docs bench clean
 
@@ -19,13 +20,13 @@ test: $(STAMP) lint  ## lint, type-check and run the whole suite
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check mlgraph tests examples bench
-	$(VENV)/bin/ruff format --check mlgraph tests examples bench
+	$(VENV)/bin/ruff check $(CODE)
+	$(VENV)/bin/ruff format --check $(CODE)
 	$(VENV)/bin/mypy
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format mlgraph tests examples bench
-	$(VENV)/bin/ruff check --fix mlgraph tests examples bench
+	$(VENV)/bin/ruff format $(CODE)
+	$(VENV)/bin/ruff check --fix $(CODE)
 
 docs: $(STAMP)  ## regenerate docs/openapi.json and docs/data-model.md from code
 	$(VENV)/bin/mlgraph docs write
