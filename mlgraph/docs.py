@@ -14,7 +14,10 @@ from mlgraph.model.describe import render_markdown
 
 def openapi_json() -> str:
     app = create_app(Settings(environment="test", auto_migrate=False))
-    return orjson.dumps(app.openapi(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
+    return (
+        orjson.dumps(app.openapi(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
+        + "\n"
+    )
 
 
 def generated() -> dict[str, str]:

@@ -12,6 +12,8 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     assert "revision head" in result.output
     engine = create_engine(f"sqlite:///{tmp_path / 'mlgraph.db'}")
     try:
-        assert {"entities", "aspects", "aspect_history", "edges"} <= set(inspect(engine).get_table_names())
+        assert {"entities", "aspects", "aspect_history", "edges"} <= set(
+            inspect(engine).get_table_names()
+        )
     finally:
         engine.dispose()
