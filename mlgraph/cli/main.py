@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from mlgraph import __version__
+from mlgraph.cli.catalog import COMMANDS
 from mlgraph.config import DEFAULT_PORT, Settings
 
 
@@ -16,6 +17,10 @@ from mlgraph.config import DEFAULT_PORT, Settings
 @click.version_option(__version__, prog_name="mlgraph")
 def cli() -> None:
     """mlgraph: an ML metadata catalog and lineage service."""
+
+
+for _command in COMMANDS:
+    cli.add_command(_command)
 
 
 def _settings(data_dir: Path | None, database_url: str | None, **extra: Any) -> Settings:
@@ -30,11 +35,23 @@ def _settings(data_dir: Path | None, database_url: str | None, **extra: Any) -> 
 @cli.command()
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help=f"Port (default {DEFAULT_PORT}).")
-@click.option("--database-url", default=None, help="SQLAlchemy URL; default SQLite under the data dir.")
-@click.option("--data-dir", type=click.Path(path_type=Path), default=None, help="Where the SQLite file lives.")
-@click.option("--load-demo", is_flag=True, help="Load the demo catalog through the SDK if the catalog is empty.")
+@click.option(
+    "--database-url", default=None, help="SQLAlchemy URL; default SQLite under the data dir."
+)
+@click.option(
+    "--data-dir", type=click.Path(path_type=Path), default=None, help="Where the SQLite file lives."
+)
+@click.option(
+    "--load-demo",
+    is_flag=True,
+    help="Load the demo catalog through the SDK if the catalog is empty.",
+)
 def serve(
-    host: str | None, port: int | None, database_url: str | None, data_dir: Path | None, load_demo: bool
+    host: str | None,
+    port: int | None,
+    database_url: str | None,
+    data_dir: Path | None,
+    load_demo: bool,
 ) -> None:
     """Serve the REST API (and, once the catalog is empty, optionally the demo)."""
     import uvicorn
@@ -47,10 +64,14 @@ def serve(
     empty = sum(services.entities.counts().values()) == 0
     app = create_app(services=services)
     server = uvicorn.Server(
-        uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+        uvicorn.Config(
+            app, host=settings.host, port=settings.port, log_level="info", access_log=False
+        )
     )
     if load_demo and empty:
-        threading.Thread(target=_load_demo_when_up, args=(server, settings.url), daemon=True).start()
+        threading.Thread(
+            target=_load_demo_when_up, args=(server, settings.url), daemon=True
+        ).start()
     click.echo(f"mlgraph {__version__} serving {settings.url}  (database: {settings.database_url})")
     try:
         server.run()
@@ -69,18 +90,6 @@ def _load_demo_when_up(server: Any, url: str) -> None:
     with Client(url) as client:
         count = load_demo(client)
     click.echo(f"demo catalog loaded: {count} entities — open {url}/docs")
-
-
-@cli.command()
-@click.option("--url", envvar="MLGRAPH_URL", default=f"http://127.0.0.1:{DEFAULT_PORT}", show_default=True)
-def demo(url: str) -> None:
-    """Load the demo catalog into a running server through the SDK."""
-    from mlgraph.demo import load_demo
-    from mlgraph.sdk import Client
-
-    with Client(url) as client:
-        count = load_demo(client)
-    click.echo(f"demo catalog loaded into {url}: {count} entities")
 
 
 @cli.group()

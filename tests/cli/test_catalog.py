@@ -1,0 +1,284 @@
+"""`mlgraph get`, `put`, `history` and `demo`: in-process (a `Client` over the app
+handed to the command as click's context object, on every backend) and against a
+real server started with `mlgraph serve`, including `serve --load-demo`."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+from fastapi.testclient import TestClient
+
+from mlgraph.cli.main import cli
+from mlgraph.demo import load_demo
+from mlgraph.sdk import Client
+
+CHURN = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,customer-churn-predictor,PROD)"
+TAG = "urn:li:tag:cli-test"
+ACTOR = "urn:li:corpuser:cli_test"
+
+
+def tag_proposal(description: str) -> dict[str, object]:
+    return {
+        "op": "upsert",
+        "urn": TAG,
+        "aspect": "tagProperties",
+        "value": {"name": "cli-test", "description": description},
+    }
+
+
+@pytest.fixture
+def sdk(client: TestClient) -> Iterator[Client]:
+    with Client(http_client=client, actor=ACTOR) as c:
+        yield c
+
+
+def run(sdk: Client, *args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), obj=sdk)
+
+
+# -- in-process ---------------------------------------------------------------
+
+
+def test_get_prints_the_entity_as_json(sdk: Client) -> None:
+    load_demo(sdk)
+    result = run(sdk, "get", CHURN)
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["urn"] == CHURN
+    assert body["type"] == "mlModel"
+    assert body["aspects"]["mlModelProperties"]["name"] == "Customer Churn Prediction Model"
+    assert "intendedUse" in body["aspects"]
+
+
+def test_get_only_the_aspects_asked_for(sdk: Client) -> None:
+    load_demo(sdk)
+    result = run(sdk, "get", CHURN, "--aspect", "cost", "--aspect", "domains")
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert set(body["aspects"]) == {"cost", "domains"}
+    assert body["aspects"]["domains"] == {"domains": ["urn:li:domain:customer-analytics"]}
+
+
+def test_get_a_missing_entity_or_aspect_fails_with_the_message(sdk: Client) -> None:
+    result = run(sdk, "get", "urn:li:tag:nope")
+    assert result.exit_code == 1
+    assert "not_found: no entity urn:li:tag:nope" in result.output
+
+    load_demo(sdk)
+    result = run(sdk, "get", CHURN, "--aspect", "mlModelDetails")
+    assert result.exit_code == 1
+    assert f"{CHURN} has no aspect mlModelDetails" in result.output
+
+    result = run(sdk, "get", "not-a-urn")
+    assert result.exit_code == 1
+    assert "must start with 'urn:li:'" in result.output
+
+
+def test_put_applies_a_json_list_then_reports_nothing_changed(sdk: Client, tmp_path: Path) -> None:
+    file = tmp_path / "tag.json"
+    file.write_text(json.dumps([tag_proposal("first")]))
+    result = run(sdk, "put", str(file))
+    assert result.exit_code == 0, result.output
+    assert "1 proposal(s) applied, 1 changed" in result.output
+    assert TAG in result.output
+
+    again = run(sdk, "put", str(file))
+    assert again.exit_code == 0, again.output
+    assert "1 proposal(s) applied, 0 changed" in again.output
+    assert sdk.aspects.get(TAG, "tagProperties").value == {
+        "name": "cli-test",
+        "description": "first",
+    }
+
+
+def test_put_reads_yaml_with_a_proposals_key(sdk: Client, tmp_path: Path) -> None:
+    file = tmp_path / "batch.yaml"
+    file.write_text(
+        "proposals:\n"
+        "  - op: upsert\n"
+        f"    urn: {TAG}\n"
+        "    aspect: tagProperties\n"
+        "    value: {name: cli-test, description: from yaml}\n"
+        "  - op: upsert\n"
+        f"    urn: {TAG}\n"
+        "    aspect: status\n"
+        "    value: {removed: false}\n"
+    )
+    result = run(sdk, "put", str(file))
+    assert result.exit_code == 0, result.output
+    assert "2 proposal(s) applied, 2 changed" in result.output
+    assert sdk.aspects.get(TAG, "tagProperties").value == {
+        "name": "cli-test",
+        "description": "from yaml",
+    }
+
+
+def test_put_prints_the_server_error_and_writes_nothing(sdk: Client, tmp_path: Path) -> None:
+    bad = {"op": "upsert", "urn": TAG, "aspect": "mlModelProperties", "value": {}}
+    file = tmp_path / "bad.json"
+    file.write_text(json.dumps({"proposals": [tag_proposal("ok"), bad]}))
+    result = run(sdk, "put", str(file))
+    assert result.exit_code == 1
+    assert "invalid_input: proposals[1]" in result.output
+    assert "does not belong to entity type 'tag'" in result.output
+    assert not sdk.entities.exists(TAG)
+
+
+def test_put_rejects_a_file_that_is_not_a_batch(sdk: Client, tmp_path: Path) -> None:
+    not_yaml = tmp_path / "broken.yaml"
+    not_yaml.write_text("proposals: [unclosed")
+    result = run(sdk, "put", str(not_yaml))
+    assert result.exit_code == 1
+    assert "is not valid JSON or YAML" in result.output
+
+    not_a_list = tmp_path / "object.json"
+    not_a_list.write_text('{"op": "upsert"}')
+    result = run(sdk, "put", str(not_a_list))
+    assert result.exit_code == 1
+    assert "must hold a list of proposals" in result.output
+
+
+def test_history_lists_versions_newest_first(sdk: Client, tmp_path: Path) -> None:
+    for description in ("first", "second"):
+        file = tmp_path / f"{description}.json"
+        file.write_text(json.dumps([tag_proposal(description)]))
+        assert run(sdk, "put", str(file)).exit_code == 0
+    result = run(sdk, "history", TAG, "tagProperties")
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.output.splitlines() if ACTOR in line]
+    assert [row.split()[1] for row in rows] == ["2", "1"]
+    assert "run id" in result.output
+
+    missing = run(sdk, "history", TAG, "ownership")
+    assert missing.exit_code == 1
+    assert "has never been written" in missing.output
+
+
+def test_history_shows_the_demo_version_bump(sdk: Client) -> None:
+    load_demo(sdk)
+    arima = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,arima_model,PROD)"
+    result = run(sdk, "history", arima, "versionProperties")
+    assert result.exit_code == 0, result.output
+    assert len([line for line in result.output.splitlines() if ACTOR in line]) == 2
+
+
+# -- against a real server ------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(data_dir: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """`mlgraph serve` in a subprocess on a free port, its own data dir and a clean
+    environment; returns once /health answers."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLGRAPH_")}
+    env["PYTHONPATH"] = os.pathsep.join(sys.path)  # the same mlgraph the tests import
+    env["PYTHONUNBUFFERED"] = "1"  # so the log can be read while it runs
+    log = data_dir / "server.log"
+    command = [sys.executable, "-m", "mlgraph.cli.main", "serve", "--port", str(port)]
+    command += ["--data-dir", str(data_dir), *extra]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=data_dir, env=env, stdout=out, stderr=out)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"mlgraph serve exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return proc, url, log
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            _stop(proc)
+            pytest.fail(f"mlgraph serve did not answer /health within 30s:\n{log.read_text()}")
+        time.sleep(0.1)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture
+def server_url(tmp_path: Path) -> Iterator[str]:
+    proc, url, _ = _serve(tmp_path)
+    try:
+        yield url
+    finally:
+        _stop(proc)
+
+
+@pytest.mark.live
+def test_demo_get_put_history_against_a_server(server_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    loaded = runner.invoke(cli, ["demo", "--url", server_url])
+    assert loaded.exit_code == 0, loaded.output
+    assert f"demo catalog loaded into {server_url}" in loaded.output
+    reloaded = runner.invoke(cli, ["demo"], env={"MLGRAPH_URL": server_url})
+    assert reloaded.exit_code == 0, reloaded.output
+    assert ": 0 entities created or changed" in reloaded.output
+
+    deployment = "urn:li:mlModelDeployment:(urn:li:dataPlatform:mlflow,/predict v2.1,PROD)"
+    got = runner.invoke(cli, ["get", deployment, "--url", server_url])
+    assert got.exit_code == 0, got.output
+    props = json.loads(got.output)["aspects"]["mlModelDeploymentProperties"]
+    assert props["name"] == "/predict v2.1"
+
+    file = tmp_path / "tag.json"
+    file.write_text(json.dumps([tag_proposal("live")]))
+    put = runner.invoke(
+        cli, ["put", str(file)], env={"MLGRAPH_URL": server_url, "MLGRAPH_ACTOR": ACTOR}
+    )
+    assert put.exit_code == 0, put.output
+    assert "1 changed" in put.output
+
+    hist = runner.invoke(cli, ["history", TAG, "tagProperties", "--url", server_url])
+    assert hist.exit_code == 0, hist.output
+    assert ACTOR in hist.output
+
+
+@pytest.mark.live
+def test_an_unreachable_server_is_one_line_and_exit_1() -> None:
+    url = f"http://127.0.0.1:{_free_port()}"
+    result = CliRunner().invoke(cli, ["get", CHURN, "--url", url])
+    assert result.exit_code == 1
+    assert "server_unreachable: cannot reach the mlgraph server" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.live
+def test_serve_load_demo_serves_the_demo(tmp_path: Path) -> None:
+    """The `make run` path: `mlgraph serve --load-demo` on an empty data dir."""
+    proc, url, log = _serve(tmp_path, "--load-demo")
+    try:
+        deadline = time.monotonic() + 60
+        while "demo catalog loaded:" not in log.read_text():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the demo was not loaded:\n{log.read_text()}")
+            time.sleep(0.2)
+        response = httpx.get(f"{url}/api/v1/entities/" + CHURN.replace(",", "%2C"), timeout=5)
+        assert response.status_code == 200, response.text
+        found = response.json()["aspects"]
+        assert found["mlModelProperties"]["value"]["name"] == "Customer Churn Prediction Model"
+        assert found["intendedUse"]["value"]["primaryUsers"] == ["ENTERPRISE"]
+    finally:
+        _stop(proc)
