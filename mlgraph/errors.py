@@ -82,7 +82,11 @@ ERROR_CLASSES: dict[str, type[MlgraphError]] = {
 
 def error_from_body(status: int, body: dict[str, Any]) -> MlgraphError:
     """Rebuild the error class a server response describes (used by the SDK)."""
-    cls = ERROR_CLASSES.get(str(body.get("code")), MlgraphError)
+    code = str(body.get("code", "error"))
+    cls = ERROR_CLASSES.get(code)
+    if cls is None:  # a subclass code (e.g. invalid_urn): the closest class by status
+        cls = next((c for c in ERROR_CLASSES.values() if c.status == status), MlgraphError)
     err = cls(str(body.get("message", "")), details=body.get("details"))
     err.status = status
+    err.code = code  # keep the server's exact code
     return err

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from mlgraph.config import Settings
 from mlgraph.services.entities import EntityService
+from mlgraph.services.lineage import LineageService
 from mlgraph.services.writes import WriteService
 from mlgraph.store.aspect_store import AspectStore
 from mlgraph.store.engine import Engines, build_engines
+from mlgraph.store.graph_store import GraphStore
 from mlgraph.store.migrate import upgrade
 
 
@@ -23,6 +25,7 @@ class Services:
     store: AspectStore
     writes: WriteService
     entities: EntityService
+    lineage: LineageService
 
     def close(self) -> None:
         self.engines.dispose()
@@ -40,4 +43,5 @@ def build_services(settings: Settings) -> Services:
         store=store,
         writes=WriteService(store),
         entities=EntityService(store),
+        lineage=LineageService(GraphStore(engines)),
     )

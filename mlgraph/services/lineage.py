@@ -1,0 +1,178 @@
+"""Lineage: breadth-first walks over lineage edges, upstream, downstream or both, with
+depth, type and platform filters, the paths that reach each node, and honest limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mlgraph.errors import InvalidInput, NotFound
+from mlgraph.model.registry import ENTITIES, parse_urn
+from mlgraph.store.graph_store import GraphStore, Hop
+
+MAX_HOPS = 100  # "the whole graph": a lineage chain longer than this is not realistic
+MAX_NODES = 10_000
+MAX_PATHS = 5  # paths kept per node (all of them shortest)
+DIRECTIONS = ("upstream", "downstream", "both")
+
+
+@dataclass(frozen=True)
+class LineageQuery:
+    urn: str
+    direction: str = "upstream"
+    depth: int = 1  # 0 means the whole graph (up to MAX_HOPS)
+    types: frozenset[str] = frozenset()
+    platforms: frozenset[str] = frozenset()
+    containment: bool = False
+    max_nodes: int = MAX_NODES
+
+    def check(self) -> None:
+        parse_urn(self.urn)
+        if self.direction not in DIRECTIONS:
+            raise InvalidInput(
+                f"direction {self.direction!r} is not one of {', '.join(DIRECTIONS)}"
+            )
+        if not 0 <= self.depth <= MAX_HOPS:
+            raise InvalidInput(f"depth must be between 1 and {MAX_HOPS}, or 0 for the whole graph")
+        unknown = self.types - ENTITIES.keys()
+        if unknown:
+            raise InvalidInput(
+                f"unknown entity type(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(ENTITIES))}"
+            )
+        if not 1 <= self.max_nodes <= MAX_NODES:
+            raise InvalidInput(f"max_nodes must be between 1 and {MAX_NODES}")
+
+
+@dataclass
+class LineageNode:
+    urn: str
+    direction: str
+    degree: int
+    paths: list[list[str]]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "direction": self.direction,
+            "degree": self.degree,
+            "paths": self.paths,
+            **self.summary,
+        }
+
+
+@dataclass
+class LineageResult:
+    root: str
+    nodes: list[LineageNode]
+    edges: list[Hop]
+    truncated: bool = False
+    truncated_reason: str | None = None
+    more_beyond_depth: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "root": self.root,
+            "nodes": [n.to_dict() for n in self.nodes],
+            "edges": [
+                {
+                    "upstream": e.upstream,
+                    "downstream": e.downstream,
+                    "type": e.rel,
+                    "owner": e.owner,
+                    "aspect": e.aspect,
+                }
+                for e in self.edges
+            ],
+            "truncated": self.truncated,
+            "truncated_reason": self.truncated_reason,
+            "more_beyond_depth": self.more_beyond_depth,
+        }
+
+
+def _summary(urn: str, found: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    if urn in found:
+        return {**found[urn], "exists": True}
+    # Referenced but never written (e.g. a column, or an entity not ingested yet).
+    _, spec, key = parse_urn(urn)
+    return {
+        "type": spec.name,
+        "platform": key.platform,
+        "name": key.name,
+        "env": key.env,
+        "removed": False,
+        "exists": False,
+    }
+
+
+class LineageService:
+    def __init__(self, graph: GraphStore) -> None:
+        self.graph = graph
+
+    def walk(self, q: LineageQuery) -> LineageResult:
+        q.check()
+        directions = ("upstream", "downstream") if q.direction == "both" else (q.direction,)
+        nodes: dict[str, LineageNode] = {}
+        edges: dict[tuple[str, str, str], Hop] = {}
+        result = LineageResult(q.urn, [], [])
+        for direction in directions:
+            self._bfs(q, direction, nodes, edges, result)
+        found = self.graph.summaries([q.urn, *nodes])
+        if q.urn not in found and not nodes:
+            raise NotFound(f"no entity {q.urn}")
+        for node in nodes.values():
+            node.summary = _summary(node.urn, found)
+        kept = [
+            n
+            for n in nodes.values()
+            if (not q.types or n.summary["type"] in q.types)
+            and (not q.platforms or n.summary["platform"] in q.platforms)
+        ]
+        kept.sort(key=lambda n: (n.degree, n.direction, n.urn))
+        result.nodes = kept
+        result.edges = sorted(edges.values(), key=lambda e: (e.upstream, e.downstream, e.rel))
+        return result
+
+    def _bfs(
+        self,
+        q: LineageQuery,
+        direction: str,
+        nodes: dict[str, LineageNode],
+        edges: dict[tuple[str, str, str], Hop],
+        result: LineageResult,
+    ) -> None:
+        upstream = direction == "upstream"
+        paths: dict[str, list[list[str]]] = {q.urn: [[q.urn]]}
+        degree: dict[str, int] = {q.urn: 0}
+        frontier = [q.urn]
+        max_depth = q.depth or MAX_HOPS
+        for hop in range(1, max_depth + 1):
+            nxt: list[str] = []
+            for h in self.graph.hops(frontier, upstream=upstream, containment=q.containment):
+                here, there = (h.downstream, h.upstream) if upstream else (h.upstream, h.downstream)
+                if here not in degree or there == q.urn:
+                    continue
+                edges[(h.upstream, h.downstream, h.rel)] = h
+                if there not in degree:
+                    if len(nodes) >= q.max_nodes:
+                        result.truncated = True
+                        result.truncated_reason = (
+                            f"stopped at {q.max_nodes} nodes; narrow the query (depth, types) "
+                            "or raise max_nodes"
+                        )
+                        return
+                    degree[there] = hop
+                    paths[there] = []
+                    nxt.append(there)
+                    if there not in nodes:
+                        nodes[there] = LineageNode(there, direction, hop, paths[there])
+                if degree[there] == hop and len(paths[there]) < MAX_PATHS:
+                    for p in paths[here]:
+                        candidate = [*p, there]
+                        if candidate not in paths[there] and len(paths[there]) < MAX_PATHS:
+                            paths[there].append(candidate)
+            frontier = nxt
+            if not frontier:
+                return
+        if frontier and self.graph.hops(frontier, upstream=upstream, containment=q.containment):
+            result.more_beyond_depth = True
