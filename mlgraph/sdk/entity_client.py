@@ -63,10 +63,12 @@ class EntityClient:
         goes in requests of at most 1000 proposals, never splitting an entity."""
         items = [entities] if isinstance(entities, Entity) else list(entities)
         by_urn = {e.urn: e for e in items}
+        # Links first: a deployment in this call edits its model's aspect before the
+        # model is serialised, whatever their order in the list.
+        links = [self._links(entity, by_urn) for entity in items]
         results: list[WriteResult] = []
         batch = _Batch()
-        for entity in items:
-            extra = self._links(entity, by_urn)
+        for entity, extra in zip(items, links, strict=True):
             pending = entity._pending(only_changed=False)
             if batch.parts and len(batch.parts) + len(pending) + len(extra) > MAX_BATCH:
                 results.extend(self._send(batch))

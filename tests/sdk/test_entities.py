@@ -513,3 +513,10 @@ def test_local_checks_fail_early_with_invalid_input() -> None:
         TagUrn("urn:li:corpuser:x")
     with pytest.raises(InvalidInput, match="needs a namespace"):
         MLFeature("age")
+
+
+def test_model_and_its_deployment_in_one_upsert_keep_the_link(sdk: Client) -> None:
+    model = MLModel(id="churn", platform="mlflow", version="1")
+    deployment = Deployment(platform="sagemaker", name="churn-endpoint", model=model)
+    sdk.entities.upsert([model, deployment])
+    assert sdk.entities.get(model.urn, MLModel).deployments == [deployment.urn]
