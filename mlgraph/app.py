@@ -9,7 +9,16 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from mlgraph import __version__
-from mlgraph.api import aspects, entities, errors, lineage, meta, proposals, relationships
+from mlgraph.api import (
+    aspects,
+    entities,
+    errors,
+    lineage,
+    meta,
+    proposals,
+    provenance,
+    relationships,
+)
 from mlgraph.api.limits import BodyLimit
 from mlgraph.config import Settings
 from mlgraph.runtime import Services, build_services
@@ -45,7 +54,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services = services
     errors.install(app)
     # Order matters: the longer /entities/{urn}/... paths before /entities/{urn}.
-    for module in (meta, proposals, lineage, aspects, relationships, entities):
+    for module in (meta, proposals, lineage, provenance, aspects, relationships, entities):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlgraph.config import Settings
+from mlgraph.services.comparison import ComparisonService
 from mlgraph.services.entities import EntityService
 from mlgraph.services.lineage import LineageService
+from mlgraph.services.provenance import ProvenanceService
 from mlgraph.services.writes import WriteService
 from mlgraph.store.aspect_store import AspectStore
 from mlgraph.store.engine import Engines, build_engines
@@ -26,6 +28,8 @@ class Services:
     writes: WriteService
     entities: EntityService
     lineage: LineageService
+    provenance: ProvenanceService
+    comparison: ComparisonService
 
     def close(self) -> None:
         self.engines.dispose()
@@ -37,11 +41,15 @@ def build_services(settings: Settings) -> Services:
         with engines.write_lock:
             upgrade(engines.write)
     store = AspectStore(engines)
+    lineage = LineageService(GraphStore(engines))
+    provenance = ProvenanceService(store, lineage)
     return Services(
         settings=settings,
         engines=engines,
         store=store,
         writes=WriteService(store),
         entities=EntityService(store),
-        lineage=LineageService(GraphStore(engines)),
+        lineage=lineage,
+        provenance=provenance,
+        comparison=ComparisonService(store, provenance),
     )

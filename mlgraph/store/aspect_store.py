@@ -266,6 +266,18 @@ class AspectStore:
         with self.engines.reading() as conn:
             return [_aspect(r) for r in conn.execute(stmt.order_by(aspects.c.aspect))]
 
+    def latest_many(self, urns: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, str]]:
+        """{urn: {aspect: JSON text}} for the latest `names` aspects of many entities."""
+        found: dict[str, dict[str, str]] = {}
+        with self.engines.reading() as conn:
+            for chunk in _chunks(list(urns)):
+                stmt = select(aspects.c.urn, aspects.c.aspect, aspects.c.value).where(
+                    aspects.c.urn.in_(chunk), aspects.c.aspect.in_(list(names))
+                )
+                for r in conn.execute(stmt):
+                    found.setdefault(r.urn, {})[r.aspect] = r.value
+        return found
+
     def aspect_version(self, urn: str, aspect: str, version: int | None) -> StoredAspect | None:
         with self.engines.reading() as conn:
             latest = conn.execute(
