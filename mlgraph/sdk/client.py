@@ -21,6 +21,15 @@ from mlgraph.sdk.aspect_client import AspectClient, ProposalClient
 from mlgraph.sdk.entities.base import Timestamp
 from mlgraph.sdk.entity_client import EntityClient
 from mlgraph.sdk.http import Http, HttpClient, entity_path
+from mlgraph.sdk.lineage_client import LineageClient
+from mlgraph.sdk.lineage_types import (
+    Approval,
+    Comparison,
+    Endpoint,
+    Impact,
+    Lineage,
+    TrainingData,
+)
 from mlgraph.sdk.run_client import RunClient
 from mlgraph.sdk.types import Relationship, WriteResult
 
@@ -60,6 +69,7 @@ class Client:
         self.aspects = AspectClient(self._http)
         self.proposals = ProposalClient(self._http)
         self.runs = RunClient(self.entities, self.aspects, actor)
+        self._lineage = LineageClient(self._http)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Client:
@@ -108,6 +118,61 @@ class Client:
             params={"direction": direction, "types": list(types) if types else None},
         )
         return [Relationship.from_json(r) for r in data["relationships"]]
+
+    # Lineage and seed 004's questions.
+
+    def lineage(
+        self,
+        urn: str,
+        direction: str = "upstream",
+        depth: int = 1,
+        types: Iterable[str] | None = None,
+        platforms: Iterable[str] | None = None,
+        containment: bool = False,
+        max_nodes: int | None = None,
+        *,
+        page_size: int | None = None,
+    ) -> Lineage:
+        """Walk lineage from `urn`: `direction` upstream, downstream or both; `depth`
+        hops (0: the whole graph); only nodes of `types` / `platforms` returned (the
+        walk goes through the others); `containment` also follows experiment
+        membership; `max_nodes` stops the walk (`truncated` then says so). Every page
+        is fetched (`page_size` nodes a request)."""
+        return self._lineage.lineage(
+            urn,
+            direction=direction,
+            depth=depth,
+            types=types,
+            platforms=platforms,
+            containment=containment,
+            max_nodes=max_nodes,
+            page_size=page_size,
+        )
+
+    def training_data(self, urn: str) -> TrainingData:
+        """The datasets a model, model group or deployment was trained and evaluated on."""
+        return self._lineage.training_data(urn)
+
+    def impact(self, urn: str) -> Impact:
+        """Everything downstream of a dataset or column, by type, and the owners to tell."""
+        return self._lineage.impact(urn)
+
+    def endpoints(self, urn: str) -> list[Endpoint]:
+        """The deployments serving a model (or a group's models)."""
+        return self._lineage.endpoints(urn)
+
+    def ancestry(self, urn: str) -> Lineage:
+        """Everything upstream of `urn`, to the sources, in one call."""
+        return self._lineage.ancestry(urn)
+
+    def approval(self, urn: str) -> Approval:
+        """Whether a model is approved for production, and if not, why not."""
+        return self._lineage.approval(urn)
+
+    def compare(self, a: str, b: str) -> Comparison:
+        """The lineage diff of two models: datasets, hyperparameters, metrics, commit,
+        features, training runs and deployments."""
+        return self._lineage.compare(a, b)
 
     # DataHub AI-client helpers, also under `client.runs`.
 
