@@ -10,6 +10,7 @@ import click
 
 from mlgraph import __version__
 from mlgraph.cli.catalog import COMMANDS
+from mlgraph.cli.lineage import COMMANDS as LINEAGE_COMMANDS
 from mlgraph.config import DEFAULT_PORT, Settings
 
 
@@ -19,7 +20,7 @@ def cli() -> None:
     """mlgraph: an ML metadata catalog and lineage service."""
 
 
-for _command in COMMANDS:
+for _command in (*COMMANDS, *LINEAGE_COMMANDS):
     cli.add_command(_command)
 
 
