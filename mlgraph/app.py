@@ -18,6 +18,7 @@ from mlgraph.api import (
     proposals,
     provenance,
     relationships,
+    search,
 )
 from mlgraph.api.limits import BodyLimit
 from mlgraph.config import Settings
@@ -54,7 +55,16 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services = services
     errors.install(app)
     # Order matters: the longer /entities/{urn}/... paths before /entities/{urn}.
-    for module in (meta, proposals, lineage, provenance, aspects, relationships, entities):
+    for module in (
+        meta,
+        proposals,
+        search,
+        lineage,
+        provenance,
+        aspects,
+        relationships,
+        entities,
+    ):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

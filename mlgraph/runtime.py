@@ -13,11 +13,13 @@ from mlgraph.services.comparison import ComparisonService
 from mlgraph.services.entities import EntityService
 from mlgraph.services.lineage import LineageService
 from mlgraph.services.provenance import ProvenanceService
+from mlgraph.services.search import SearchService
 from mlgraph.services.writes import WriteService
 from mlgraph.store.aspect_store import AspectStore
 from mlgraph.store.engine import Engines, build_engines
 from mlgraph.store.graph_store import GraphStore
 from mlgraph.store.migrate import upgrade
+from mlgraph.store.search_store import SearchStore
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Services:
     lineage: LineageService
     provenance: ProvenanceService
     comparison: ComparisonService
+    search: SearchService
 
     def close(self) -> None:
         self.engines.dispose()
@@ -52,4 +55,5 @@ def build_services(settings: Settings) -> Services:
         lineage=lineage,
         provenance=provenance,
         comparison=ComparisonService(store, provenance),
+        search=SearchService(SearchStore(engines), store),
     )

@@ -39,9 +39,25 @@ class Rel:
 
 @dataclass(frozen=True, slots=True)
 class Searchable:
-    """Marks a field whose text the search index should hold."""
+    """Marks a field whose text the full-text index holds (for a URN, its name)."""
 
-    kind: str = "text"  # "text" (tokenised) or "keyword" (exact facet value)
+    kind: str = "text"  # "text" (prose) or "keyword" (a name or code)
+
+
+@dataclass(frozen=True, slots=True)
+class Facet:
+    """Marks a field whose values are a search facet (`subfield` inside list items)."""
+
+    name: str
+    subfield: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """Marks a field the structured filter grammar reaches: `params.x`, `metrics.x`
+    (lists of {name, value}) or `tags.x` (a string map)."""
+
+    kind: str  # "params", "metrics" or "tags"
 
 
 def _check_urn(value: str) -> str:
@@ -93,4 +109,6 @@ class MLMetric(Record):
     createdAt: int | None = None
 
 
-CustomProperties = Annotated[dict[str, str], Searchable("text")]
+CustomProperties = Annotated[dict[str, str], Searchable("text"), Filter("tags")]
+HyperParamList = Annotated[list[MLHyperParam] | None, Filter("params")]
+MetricList = Annotated[list[MLMetric] | None, Filter("metrics")]

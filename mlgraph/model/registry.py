@@ -6,6 +6,7 @@ Storage, the API, the SDK and the docs read this declaration instead of repeatin
 
 from __future__ import annotations
 
+import dataclasses
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from pydantic import BaseModel
 
 from mlgraph.errors import InvalidInput
 from mlgraph.model.aspects import ALL_ASPECTS, Aspect
-from mlgraph.model.fields import Rel, Searchable
+from mlgraph.model.fields import Facet, Filter, Rel, Searchable
 from mlgraph.model.urn import InvalidUrn, Urn
 
 
@@ -125,6 +126,34 @@ class SearchPath:
     path: tuple[str, ...]
     kind: str
 
+    @property
+    def extract(self) -> Callable[[Any], list[Any]]:
+        return compile_path(self.path)
+
+
+@dataclass(frozen=True)
+class FacetPath:
+    """Values of facet `name` (e.g. alias, subtype) found at `path`."""
+
+    path: tuple[str, ...]
+    name: str
+
+    @property
+    def extract(self) -> Callable[[Any], list[Any]]:
+        return compile_path(self.path)
+
+
+@dataclass(frozen=True)
+class FilterPath:
+    """Where the filter grammar's `params.*`, `metrics.*` or `tags.*` keys live."""
+
+    path: tuple[str, ...]
+    kind: str
+
+    @property
+    def extract(self) -> Callable[[Any], list[Any]]:
+        return compile_path(self.path)
+
 
 @dataclass(frozen=True, eq=False)  # one instance per aspect: identity hashing is cheap
 class AspectSpec:
@@ -132,7 +161,14 @@ class AspectSpec:
     schema: type[Aspect]
     relationships: tuple[RelPath, ...] = ()
     searchable: tuple[SearchPath, ...] = ()
+    facets: tuple[FacetPath, ...] = ()
+    filters: tuple[FilterPath, ...] = ()
     entity_types: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def indexed(self) -> bool:
+        """Whether writes of this aspect touch the search index."""
+        return bool(self.searchable or self.facets or self.filters)
 
 
 def _model_classes(tp: Any) -> Iterator[tuple[bool, type[BaseModel]]]:
@@ -165,8 +201,13 @@ def _walk_schema(
     for fname, info in model.model_fields.items():
         path = (*prefix, fname)
         for marker in info.metadata:
-            if isinstance(marker, Rel | Searchable):
-                yield (path + (("[]",) if _is_list(info.annotation) else ())), marker
+            if isinstance(marker, Rel | Searchable | Facet):
+                tail: tuple[str, ...] = ("[]",) if _is_list(info.annotation) else ()
+                if isinstance(marker, Facet) and marker.subfield:
+                    tail += (marker.subfield,)
+                yield path + tail, marker
+            elif isinstance(marker, Filter):
+                yield path, marker
         for is_list, cls in _model_classes(info.annotation):
             yield from _walk_schema(cls, path + (("[]",) if is_list else ()))
 
@@ -220,12 +261,20 @@ def compile_path(path: tuple[str, ...]) -> Callable[[Any], list[Any]]:
 def _aspect_spec(schema: type[Aspect]) -> AspectSpec:
     rels: list[RelPath] = []
     search: list[SearchPath] = []
+    facets: list[FacetPath] = []
+    filters: list[FilterPath] = []
     for path, marker in _walk_schema(schema, ()):
         if isinstance(marker, Rel):
             rels.append(RelPath(path, marker))
-        else:
+        elif isinstance(marker, Searchable):
             search.append(SearchPath(path, marker.kind))
-    return AspectSpec(schema.ASPECT_NAME, schema, tuple(rels), tuple(search))
+        elif isinstance(marker, Facet):
+            facets.append(FacetPath(path, marker.name))
+        elif isinstance(marker, Filter):
+            filters.append(FilterPath(path, marker.kind))
+    return AspectSpec(
+        schema.ASPECT_NAME, schema, tuple(rels), tuple(search), tuple(facets), tuple(filters)
+    )
 
 
 COMMON = frozenset(
@@ -439,12 +488,8 @@ ENTITIES: dict[str, EntitySpec] = {
 ASPECTS: dict[str, AspectSpec] = {}
 for _name, _schema in ALL_ASPECTS.items():
     _base = _aspect_spec(_schema)
-    ASPECTS[_name] = AspectSpec(
-        _base.name,
-        _base.schema,
-        _base.relationships,
-        _base.searchable,
-        frozenset(e.name for e in ENTITIES.values() if _name in e.aspects),
+    ASPECTS[_name] = dataclasses.replace(
+        _base, entity_types=frozenset(e.name for e in ENTITIES.values() if _name in e.aspects)
     )
 
 _undeclared = {a for e in ENTITIES.values() for a in e.aspects} - ASPECTS.keys()

@@ -26,6 +26,7 @@ from mlgraph.model.registry import (
     parse_urn,
 )
 from mlgraph.model.urn import Urn
+from mlgraph.services.indexing import aspect_properties, aspect_words
 from mlgraph.services.proposals import Op, Proposal, WriteContext, WriteResult
 from mlgraph.store.aspect_store import AspectStore, StaleWrite, StoredAspect, WriteTx
 
@@ -88,6 +89,7 @@ class _KeyState:
     text: str | None  # current canonical JSON; None when absent
     version: int
     edges: tuple[Edge, ...] = ()
+    parsed: dict[str, Any] | None = None  # the new value as a dict, for the search index
     produced: list[StoredAspect] = field(default_factory=list)
 
     def value(self) -> dict[str, Any] | None:
@@ -250,6 +252,7 @@ class _BatchApply:
         state.version += 1
         state.text = new.text if new else None
         state.edges = new.edges if new else ()
+        state.parsed = new.value if new else None
         state.produced.append(
             StoredAspect(
                 p.urn,
@@ -330,6 +333,9 @@ class _BatchApply:
         archive: list[StoredAspect] = []
         edge_deletes: list[tuple[str, str]] = []
         edge_rows: list[dict[str, Any]] = []
+        index_deletes: list[tuple[str, str]] = []
+        property_rows: list[dict[str, Any]] = []
+        docs_to_rebuild: set[str] = set()
         touched: set[str] = set()
         for key, state in self.states.items():
             if not state.produced or key[0] in self.hard_deleted:
@@ -373,11 +379,21 @@ class _BatchApply:
                     }
                     for rel, target, lineage in state.edges
                 )
+            if spec is not None and spec.indexed:
+                if state.stored is not None:
+                    index_deletes.append(key)
+                if state.parsed is not None:
+                    property_rows.extend(aspect_properties(key[0], spec, state.parsed))
+                if spec.searchable:
+                    docs_to_rebuild.add(key[0])
         tx.insert_aspects(inserts)
         tx.replace_aspects(replaces, previous)
         tx.archive(archive)
         tx.delete_edges(edge_deletes)
         tx.insert_edges(edge_rows)
+        tx.delete_properties(index_deletes)
+        tx.insert_properties(property_rows)
+        self._rebuild_docs(docs_to_rebuild - self.hard_deleted)
         tx.set_removed(
             {
                 urn: removed
@@ -397,3 +413,27 @@ class _BatchApply:
         )
         for urn in self.hard_deleted:
             tx.hard_delete(urn)
+
+    def _rebuild_docs(self, urns: set[str]) -> None:
+        """One full-text document per entity, from all its searchable aspects: this
+        batch's values, plus (for entities that existed before) the stored ones."""
+        if not urns:
+            return
+        texts: dict[str, dict[str, list[str]]] = {u: {} for u in urns}
+        for (urn, aspect), state in self.states.items():
+            spec = ASPECTS.get(aspect)
+            if urn in texts and spec is not None and spec.searchable and state.produced:
+                texts[urn][aspect] = aspect_words(spec, state.parsed) if state.parsed else []
+        older = [u for u in urns if u in self.known]
+        if older:
+            names = [a.name for a in ASPECTS.values() if a.searchable]
+            for urn, aspect, raw in self.tx.stored_values(older, names):
+                if aspect not in texts[urn]:
+                    texts[urn][aspect] = aspect_words(ASPECTS[aspect], orjson.loads(raw))
+        self.tx.replace_docs(
+            [
+                {"urn": u, "text": " ".join(w for ws in by.values() for w in ws)}
+                for u, by in texts.items()
+            ],
+            existed=older,
+        )

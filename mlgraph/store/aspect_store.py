@@ -13,7 +13,14 @@ from sqlalchemy import Connection, bindparam, delete, func, or_, select, tuple_,
 
 from mlgraph.store.dialect import bulk_insert
 from mlgraph.store.engine import Engines
-from mlgraph.store.schema import aspect_history, aspects, edges, entities
+from mlgraph.store.schema import (
+    aspect_history,
+    aspects,
+    edges,
+    entities,
+    entity_properties,
+    search_docs,
+)
 
 # SQLite allows 32,766 bound parameters; stay well below for IN lists.
 _CHUNK = 500
@@ -233,8 +240,37 @@ class WriteTx:
                 self.conn, edges, rows, ignore=("source_urn", "aspect", "rel", "target_urn")
             )
 
+    def delete_properties(self, keys: Sequence[tuple[str, str]]) -> None:
+        if keys:
+            for chunk in _chunks(list(keys)):
+                self.conn.execute(
+                    delete(entity_properties).where(
+                        tuple_(entity_properties.c.urn, entity_properties.c.aspect).in_(chunk)
+                    )
+                )
+
+    def insert_properties(self, rows: list[dict[str, Any]]) -> None:
+        bulk_insert(self.conn, entity_properties, rows)
+
+    def stored_values(
+        self, urns: Sequence[str], names: Sequence[str]
+    ) -> list[tuple[str, str, str]]:
+        """(urn, aspect, JSON) of the latest `names` aspects of `urns`."""
+        out: list[tuple[str, str, str]] = []
+        for chunk in _chunks(list(urns)):
+            stmt = select(aspects.c.urn, aspects.c.aspect, aspects.c.value).where(
+                aspects.c.urn.in_(chunk), aspects.c.aspect.in_(list(names))
+            )
+            out.extend((r.urn, r.aspect, r.value) for r in self.conn.execute(stmt))
+        return out
+
+    def replace_docs(self, rows: list[dict[str, Any]], existed: Sequence[str]) -> None:
+        for chunk in _chunks(list(existed)):
+            self.conn.execute(delete(search_docs).where(search_docs.c.urn.in_(chunk)))
+        bulk_insert(self.conn, search_docs, [r for r in rows if r["text"]])
+
     def hard_delete(self, urn: str) -> None:
-        for table in (aspects, aspect_history):
+        for table in (aspects, aspect_history, entity_properties, search_docs):
             self.conn.execute(delete(table).where(table.c.urn == urn))
         self.conn.execute(delete(edges).where(edges.c.source_urn == urn))
         self.conn.execute(delete(entities).where(entities.c.urn == urn))

@@ -6,6 +6,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -73,4 +74,31 @@ edges = Table(
     Column("target_urn", String, primary_key=True),
     Column("lineage", String(16)),
     Index("ix_edges_target", "target_urn", "rel"),
+)
+
+# Full-text documents: one per entity (all its searchable aspects), text already
+# tokenised by the service (lower-case alphanumeric words), so SQLite FTS5 and
+# PostgreSQL full-text index the same words. The FTS machinery itself (an FTS5 table
+# and triggers on SQLite, a GIN expression index on PostgreSQL) is created by the
+# migration, per dialect.
+search_docs = Table(
+    "search_docs",
+    metadata,
+    Column("urn", String, primary_key=True),
+    Column("text", Text, nullable=False),
+)
+
+# Structured values the filter grammar and facets reach: kind 'param', 'metric' or
+# 'tag' (`params.x`, `metrics.x`, `tags.x`) and 'facet' (alias, subtype, algorithm).
+entity_properties = Table(
+    "entity_properties",
+    metadata,
+    Column("urn", String, primary_key=True),
+    Column("aspect", String(128), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("value_text", Text),
+    Column("value_num", Float),
+    Index("ix_properties_num", "kind", "key", "value_num"),
+    Index("ix_properties_text", "kind", "key", "value_text"),
 )

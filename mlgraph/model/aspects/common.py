@@ -11,6 +11,7 @@ from mlgraph.model.aspects.base import Aspect
 from mlgraph.model.fields import (
     AuditStamp,
     CustomProperties,
+    Facet,
     Lineage,
     Record,
     Rel,
@@ -99,7 +100,9 @@ class Deprecation(Aspect):
 
 class SubTypes(Aspect):
     ASPECT_NAME = "subTypes"
-    typeNames: Annotated[list[str], Searchable("keyword")] = Field(default_factory=list)
+    typeNames: Annotated[list[str], Searchable("keyword"), Facet("subtype")] = Field(
+        default_factory=list
+    )
 
 
 class Container(Aspect):

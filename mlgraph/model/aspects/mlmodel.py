@@ -16,8 +16,10 @@ from pydantic import Field
 from mlgraph.model.aspects.base import Aspect
 from mlgraph.model.fields import (
     CustomProperties,
+    Facet,
+    HyperParamList,
     Lineage,
-    MLHyperParam,
+    MetricList,
     MLMetric,
     Record,
     Rel,
@@ -46,9 +48,9 @@ class MLModelProperties(Aspect):
     version: VersionTag | None = None
     type: Annotated[str | None, Searchable("keyword")] = None
     hyperParameters: dict[str, Any] | None = None
-    hyperParams: list[MLHyperParam] | None = None
-    trainingMetrics: list[MLMetric] | None = None
-    onlineMetrics: list[MLMetric] | None = None
+    hyperParams: HyperParamList = None
+    trainingMetrics: MetricList = None
+    onlineMetrics: list[MLMetric] | None = None  # production metrics: not `metrics.*`
     mlFeatures: Annotated[list[UrnStr] | None, Rel("Consumes", UP, "mlFeature")] = None
     tags: list[str] = Field(default_factory=list)
     deployments: Annotated[list[UrnStr] | None, Rel("DeployedTo", DOWN, "mlModelDeployment")] = None
@@ -64,7 +66,7 @@ class MLModelDetails(Aspect):
     """OpenMetadata's model fields that DataHub lacks."""
 
     ASPECT_NAME = "mlModelDetails"
-    algorithm: Annotated[str | None, Searchable("keyword")] = None
+    algorithm: Annotated[str | None, Searchable("keyword"), Facet("algorithm")] = None
     target: Annotated[str | None, Searchable()] = None
     mlStore: MLStore | None = None
     server: str | None = None
@@ -75,7 +77,7 @@ class VersionProperties(Aspect):
     ASPECT_NAME = "versionProperties"
     versionSet: Annotated[UrnStr, Rel("VersionOf", None, "versionSet")]
     version: VersionTag
-    aliases: list[VersionTag] = Field(default_factory=list)
+    aliases: Annotated[list[VersionTag], Facet("alias", "versionTag")] = Field(default_factory=list)
     comment: str | None = None
     sortId: str
     versioningScheme: str = "LEXICOGRAPHIC_STRING"

@@ -12,9 +12,9 @@ from mlgraph.model.aspects.base import Aspect
 from mlgraph.model.fields import (
     AuditStamp,
     CustomProperties,
+    HyperParamList,
     Lineage,
-    MLHyperParam,
-    MLMetric,
+    MetricList,
     Record,
     Rel,
     Searchable,
@@ -111,8 +111,8 @@ class MLTrainingRunProperties(Aspect):
     externalUrl: str | None = None
     id: str | None = None
     outputUrls: list[str] | None = None
-    hyperParams: list[MLHyperParam] | None = None
-    trainingMetrics: list[MLMetric] | None = None
+    hyperParams: HyperParamList = None
+    trainingMetrics: MetricList = None
 
 
 class ContainerProperties(Aspect):

@@ -1,0 +1,121 @@
+"""Search across the whole catalog: full text, facets with counts, the MLflow-style
+filter grammar, sorting and cursor paging. The same results on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from mlgraph.errors import InvalidInput
+from mlgraph.services.entities import decode_cursor, encode_cursor
+from mlgraph.services.filters import parse_filter
+from mlgraph.services.indexing import words
+from mlgraph.store.aspect_store import AspectStore
+from mlgraph.store.search_store import (
+    COLUMN_FACETS,
+    EDGE_FACETS,
+    PROPERTY_FACETS,
+    SORTS,
+    SearchSpec,
+    SearchStore,
+)
+
+FACETS = (*COLUMN_FACETS, *EDGE_FACETS, *PROPERTY_FACETS)
+MAX_LIMIT = 1000
+# Aspects whose name/description describe an entity in a result list.
+_DISPLAY = (
+    "mlModelProperties",
+    "mlModelGroupProperties",
+    "mlModelDeploymentProperties",
+    "datasetProperties",
+    "containerProperties",
+    "dataProcessInstanceProperties",
+    "mlFeatureProperties",
+    "mlFeatureTableProperties",
+    "dashboardInfo",
+    "dataJobInfo",
+    "dataFlowInfo",
+    "tagProperties",
+    "glossaryTermInfo",
+    "domainProperties",
+    "corpUserInfo",
+)
+
+
+class SearchService:
+    def __init__(self, search: SearchStore, aspects: AspectStore) -> None:
+        self.store = search
+        self.aspects = aspects
+
+    def search(
+        self,
+        q: str | None = None,
+        filter: str | None = None,
+        facets: dict[str, list[str]] | None = None,
+        *,
+        sort: str = "relevance",
+        order: str | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+        with_facets: bool = True,
+    ) -> dict[str, Any]:
+        if sort not in SORTS:
+            raise InvalidInput(f"sort {sort!r} is not one of {', '.join(sorted(SORTS))}")
+        if order not in (None, "asc", "desc"):
+            raise InvalidInput(f"order {order!r} is not asc or desc")
+        if not 1 <= limit <= MAX_LIMIT:
+            raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}")
+        unknown = set(facets or {}) - set(FACETS)
+        if unknown:
+            raise InvalidInput(
+                f"unknown facet(s) {', '.join(sorted(unknown))}; facets: {', '.join(FACETS)}"
+            )
+        offset = 0
+        if cursor:
+            raw = decode_cursor(cursor)
+            if not raw.startswith("o:") or not raw[2:].isdigit():
+                raise InvalidInput(f"cursor {cursor!r} is not one this server issued")
+            offset = int(raw[2:])
+        terms = words(q or "")
+        if sort == "relevance" and not terms:
+            sort = "name"
+        descending = order == "desc" or (order is None and sort == "updated")
+        spec = SearchSpec(
+            words=terms,
+            clauses=parse_filter(filter),
+            facet_filters={k: v for k, v in (facets or {}).items() if v},
+            sort=sort,
+            descending=descending,
+            offset=offset,
+            limit=limit,
+            facets=with_facets,
+        )
+        total, rows, counts = self.store.search(spec)
+        display = self.aspects.latest_many([r["urn"] for r in rows], _DISPLAY)
+        results = []
+        for r in rows:
+            name = description = None
+            for raw in display.get(r["urn"], {}).values():
+                value = orjson.loads(raw)
+                name = name or value.get("name") or value.get("title") or value.get("displayName")
+                description = description or value.get("description")
+            results.append(
+                {
+                    "urn": r["urn"],
+                    "type": r["entity_type"],
+                    "platform": r["platform"],
+                    "name": r["name"],
+                    "env": r["env"],
+                    "display_name": name or r["name"],
+                    "description": description,
+                    "updated_at": r["updated_at"],
+                }
+            )
+        nxt = offset + limit
+        return {
+            "total": total,
+            "results": results,
+            "facets": counts,
+            "next_cursor": encode_cursor(f"o:{nxt}") if nxt < total else None,
+        }

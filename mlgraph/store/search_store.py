@@ -1,0 +1,207 @@
+"""Search queries: full text (SQLite FTS5 or PostgreSQL full-text over the same
+pre-tokenised words), structured clauses over entity_properties, facet counts.
+Every value reaches SQL as a bound parameter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    Float,
+    String,
+    and_,
+    exists,
+    func,
+    literal,
+    not_,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.sql import ColumnElement, Select
+
+from mlgraph.services.filters import Clause
+from mlgraph.store.engine import Engines
+from mlgraph.store.schema import edges, entities, entity_properties
+
+EDGE_FACETS = {
+    "tag": "TaggedWith",
+    "owner": "OwnedBy",
+    "domain": "AssociatedWith",
+    "term": "TermedWith",
+}
+COLUMN_FACETS = {
+    "type": entities.c.entity_type,
+    "platform": entities.c.platform,
+    "env": entities.c.env,
+}
+PROPERTY_FACETS = ("alias", "subtype", "algorithm")
+SORTS = {"relevance", "name", "updated"}
+
+
+@dataclass
+class SearchSpec:
+    words: list[str] = field(default_factory=list)
+    clauses: list[Clause] = field(default_factory=list)
+    facet_filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    descending: bool = False
+    offset: int = 0
+    limit: int = 20
+    facets: bool = True
+
+
+def _fts(dialect: str, words: list[str]) -> Any:
+    """(urn, score) of entities whose document holds every word (the last as a prefix);
+    lower scores rank first on both backends."""
+    if dialect == "sqlite":
+        query = " AND ".join([f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*'])
+        sql = (
+            "SELECT d.urn AS urn, search_fts.rank AS score FROM search_fts "
+            "JOIN search_docs d ON d.rowid = search_fts.rowid WHERE search_fts MATCH :fts"
+        )
+    else:
+        query = " & ".join([*words[:-1], f"{words[-1]}:*"])
+        sql = (
+            "SELECT urn, -ts_rank(to_tsvector('simple'::regconfig, text), "
+            "to_tsquery('simple'::regconfig, :fts)) AS score FROM search_docs "
+            "WHERE to_tsvector('simple'::regconfig, text) @@ to_tsquery('simple'::regconfig, :fts)"
+        )
+    return text(sql).bindparams(fts=query).columns(urn=String, score=Float).subquery("matched")
+
+
+def _like(dialect: str, column: Any, pattern: str, insensitive: bool) -> ColumnElement[bool]:
+    if insensitive:
+        return func.lower(column).like(func.lower(literal(pattern)))
+    if dialect == "sqlite":  # SQLite's LIKE ignores case; GLOB does not
+        glob = "".join(
+            "*" if ch == "%" else "?" if ch == "_" else f"[{ch}]" if ch in "*?[" else ch
+            for ch in pattern
+        )
+        return column.op("GLOB")(glob)
+    return column.like(pattern)
+
+
+def _clause(dialect: str, c: Clause) -> ColumnElement[bool]:
+    if c.kind == "attribute":
+        column = entities.c.entity_type if c.key == "type" else getattr(entities.c, c.key)
+        if c.op in ("IN", "NOT IN"):
+            inside = column.in_(list(c.value))
+            return inside if c.op == "IN" else not_(inside)
+        if c.op in ("LIKE", "ILIKE"):
+            return _like(dialect, column, c.value, c.op == "ILIKE")
+        return column == c.value if c.op == "=" else column != c.value
+    p = entity_properties.alias("p")
+    base = [p.c.urn == entities.c.urn, p.c.kind == c.kind, p.c.key == c.key]
+    if c.op == "IS NULL":
+        return not_(exists().where(*base))
+    if c.op == "IS NOT NULL":
+        return exists().where(*base)
+    column = p.c.value_num if c.kind == "metric" else p.c.value_text
+    if c.op in ("LIKE", "ILIKE"):
+        cond = _like(dialect, column, c.value, c.op == "ILIKE")
+    else:
+        cond = {
+            "=": column == c.value,
+            "!=": column != c.value,
+            ">": column > c.value,
+            ">=": column >= c.value,
+            "<": column < c.value,
+            "<=": column <= c.value,
+        }[c.op]
+    return exists().where(*base, cond)
+
+
+def _facet_filter(name: str, values: list[str]) -> ColumnElement[bool]:
+    if name in COLUMN_FACETS:
+        return COLUMN_FACETS[name].in_(values)
+    if name in EDGE_FACETS:
+        e = edges.alias("f")
+        return exists().where(
+            e.c.source_urn == entities.c.urn,
+            e.c.rel == EDGE_FACETS[name],
+            e.c.target_urn.in_(values),
+        )
+    p = entity_properties.alias("f")
+    return exists().where(
+        p.c.urn == entities.c.urn, p.c.kind == "facet", p.c.key.in_([f"{name}:{v}" for v in values])
+    )
+
+
+class SearchStore:
+    def __init__(self, engines: Engines) -> None:
+        self.engines = engines
+
+    def search(
+        self, spec: SearchSpec
+    ) -> tuple[int, list[dict[str, Any]], dict[str, dict[str, int]]]:
+        with self.engines.reading() as conn:
+            dialect = conn.dialect.name
+            conds: list[ColumnElement[bool]] = [entities.c.removed.is_(False)]
+            conds += [_clause(dialect, c) for c in spec.clauses]
+            conds += [_facet_filter(n, v) for n, v in spec.facet_filters.items() if v]
+            score: Any = literal(0.0)
+            stmt: Select[Any]
+            source: Any = entities
+            if spec.words:
+                # One document per entity, so each matching entity appears once.
+                matched = _fts(dialect, spec.words)
+                score = matched.c.score
+                source = entities.join(matched, matched.c.urn == entities.c.urn)
+            where = and_(true(), *conds)
+            total = conn.execute(select(func.count()).select_from(source).where(where)).scalar_one()
+            order = {
+                "relevance": [score, entities.c.urn],
+                "name": [func.lower(entities.c.name), entities.c.urn],
+                "updated": [entities.c.updated_at, entities.c.urn],
+            }[spec.sort]
+            if spec.descending:
+                order = [o.desc() for o in order]
+            stmt = (
+                select(entities, score.label("score"))
+                .select_from(source)
+                .where(where)
+                .order_by(*order)
+                .offset(spec.offset)
+                .limit(spec.limit)
+            )
+            rows = [dict(r._mapping) for r in conn.execute(stmt)]
+            facets = self._facets(conn, source, where) if spec.facets else {}
+        return total, rows, facets
+
+    def _facets(self, conn: Any, source: Any, where: Any) -> dict[str, dict[str, int]]:
+        matched = select(entities.c.urn).select_from(source).where(where).subquery("hits")
+        out: dict[str, dict[str, int]] = {}
+        for name, column in COLUMN_FACETS.items():
+            stmt = (
+                select(column, func.count())
+                .select_from(source)
+                .where(where, column.is_not(None))
+                .group_by(column)
+            )
+            out[name] = {str(v): n for v, n in conn.execute(stmt)}
+        for name, rel in EDGE_FACETS.items():
+            stmt = (
+                select(edges.c.target_urn, func.count(func.distinct(edges.c.source_urn)))
+                .where(edges.c.rel == rel, edges.c.source_urn.in_(select(matched.c.urn)))
+                .group_by(edges.c.target_urn)
+            )
+            out[name] = {str(v): n for v, n in conn.execute(stmt)}
+        for name in PROPERTY_FACETS:
+            stmt = (
+                select(
+                    entity_properties.c.value_text,
+                    func.count(func.distinct(entity_properties.c.urn)),
+                )
+                .where(
+                    entity_properties.c.kind == "facet",
+                    entity_properties.c.key.like(f"{name}:%"),
+                    entity_properties.c.urn.in_(select(matched.c.urn)),
+                )
+                .group_by(entity_properties.c.value_text)
+            )
+            out[name] = {str(v): n for v, n in conn.execute(stmt)}
+        return {
+            k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in out.items() if v
+        }

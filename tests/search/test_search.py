@@ -1,0 +1,171 @@
+"""Search over the demo catalog: text, facets, every filter operator, sorting, paging,
+bad input — the same answers on SQLite and PostgreSQL (the fixtures run both)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.usefixtures("demo")
+
+CHURN = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,customer-churn-predictor,PROD)"
+CLF20 = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,clf-v2.0,PROD)"
+CLF21 = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,clf-v2.1,PROD)"
+EXP41A = "urn:li:dataProcessInstance:exp-41a"
+EXP47B = "urn:li:dataProcessInstance:exp-47b"
+ARIMA = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,arima_model,PROD)"
+FRAUD = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,fraud_detection,PROD)"
+
+
+def search(client: TestClient, **params: object) -> dict:
+    r = client.get("/api/v1/search", params=params)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def urns(body: dict) -> set[str]:
+    return {r["urn"] for r in body["results"]}
+
+
+def test_full_text_finds_names_descriptions_and_prefixes(client: TestClient) -> None:
+    body = search(client, q="churn", type="mlModel")
+    assert urns(body) == {CHURN}
+    hit = body["results"][0]
+    assert hit["display_name"] == "Customer Churn Prediction Model"
+    assert "gradient boosting" in hit["description"]
+    assert urns(search(client, q="chur", type="mlModel")) == {CHURN}  # last word is a prefix
+    assert urns(search(client, q="gradient boosting", type="mlModel")) == {CHURN}
+    assert search(client, q="gradient nonexistentword")["total"] == 0
+
+
+def test_text_reaches_tags_owners_params_and_custom_properties(client: TestClient) -> None:
+    assert CHURN in urns(search(client, q="xgboost"))  # custom property value
+    assert CHURN in urns(search(client, q="n_estimators"))  # hyperparameter name
+    assert CHURN in urns(search(client, q="data_science_team", type="mlModel"))  # owner
+    assert ARIMA in urns(search(client, q="arima", type="mlModel"))  # tag
+
+
+def test_facets_count_over_every_match(client: TestClient) -> None:
+    body = search(client, type="mlModel", limit=1)
+    assert body["total"] == 5 and len(body["results"]) == 1
+    facets = body["facets"]
+    assert facets["type"] == {"mlModel": 5}
+    assert facets["tag"]["urn:li:tag:production"] == 3
+    assert facets["alias"]["champion"] == 1
+    assert facets["algorithm"] == {"Random Forest": 1}
+    assert facets["owner"]["urn:li:corpuser:data_science_team"] == 4
+
+
+def test_facet_filters_narrow_the_results(client: TestClient) -> None:
+    assert urns(search(client, alias="champion")) == {ARIMA}
+    prod = urns(search(client, type="mlModel", tag="urn:li:tag:production"))
+    assert CHURN in prod and ARIMA not in prod
+    both = search(client, type=["mlModel", "dataset"], platform="mlflow")
+    assert {r["type"] for r in both["results"]} == {"mlModel"}
+
+
+@pytest.mark.parametrize(
+    ("filter", "expected"),
+    [
+        ("tags.dataset_version = 'orders_v2.1+users_v3.0'", {EXP47B}),
+        (
+            "tags.dataset_version != 'orders_v2.1+users_v3.0' AND type = 'dataProcessInstance'",
+            {EXP41A},
+        ),
+        ("metrics.val_auc > 0.935", {CLF20, EXP41A}),
+        ("metrics.val_auc >= 0.93 AND metrics.val_auc < 0.94", {CLF21, EXP47B}),
+        ("metrics.val_accuracy <= 0.87", {CLF21, EXP47B}),
+        ("metrics.val_accuracy = 0.89", {CLF20, EXP41A}),
+        ("params.learning_rate = '3e-4'", {CLF21, EXP47B}),
+        ("params.learning_rate LIKE '1e%' AND type = 'mlModel'", {CLF20}),
+        ("params.learning_rate ILIKE '3E-4' AND type = 'mlModel'", {CLF21}),
+        ("params.learning_rate LIKE '3E-4'", set()),  # LIKE is case-sensitive
+        ("tags.git_commit IS NOT NULL AND type = 'mlModel'", {CLF20, CLF21}),
+        (
+            "tags.git_commit IS NULL AND name LIKE 'clf%'",
+            {
+                "urn:li:mlModelGroup:(urn:li:dataPlatform:mlflow,clf_orders,PROD)",
+                "urn:li:versionSet:(clf_orders,mlModel)",
+            },
+        ),
+        ("name IN ('clf-v2.0', 'clf-v2.1')", {CLF20, CLF21}),
+        ("name NOT IN ('clf-v2.0') AND name LIKE 'clf-v2%'", {CLF21}),
+        ("type = 'mlModel' AND metrics.auc_roc > 0.9", {CHURN}),
+    ],
+)
+def test_each_filter_operator(client: TestClient, filter: str, expected: set[str]) -> None:
+    assert urns(search(client, filter=filter, limit=100)) == expected
+
+
+def test_the_seed_004_search_combines_tags_metrics_and_params(client: TestClient) -> None:
+    body = search(
+        client,
+        filter="tags.dataset_version = 'orders_v2.1+users_v3.0' AND metrics.val_auc > 0.9 "
+        "AND params.learning_rate = '3e-4'",
+    )
+    assert urns(body) == {EXP47B}
+
+
+def test_sorting_and_paging_with_a_cursor(client: TestClient) -> None:
+    names = [r["name"] for r in search(client, type="mlModel", sort="name", limit=100)["results"]]
+    assert names == sorted(names, key=str.lower)
+    desc = [r["name"] for r in search(client, type="mlModel", sort="name", order="desc")["results"]]
+    assert desc == names[::-1]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, object] = {"type": "mlModel", "sort": "name", "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        page = search(client, **params)
+        seen += [r["name"] for r in page["results"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == names
+
+
+def test_the_index_follows_writes_in_the_same_transaction(client: TestClient) -> None:
+    path = f"/api/v1/entities/{quote(FRAUD, safe='')}/aspects/mlModelProperties"
+    props = client.get(path).json()["value"]
+    props["description"] = "detects zanzibarian card fraud"
+    assert client.put(path, json=props).status_code == 200
+    assert urns(search(client, q="zanzibarian")) == {FRAUD}
+    assert client.delete(f"/api/v1/entities/{quote(FRAUD, safe='')}").status_code == 200
+    assert search(client, q="zanzibarian")["total"] == 0  # soft-deleted: hidden
+    client.post(f"/api/v1/entities/{quote(FRAUD, safe='')}/restore")
+    assert client.delete(path).status_code == 200
+    assert search(client, q="zanzibarian")["total"] == 0  # aspect gone: words gone
+    assert FRAUD not in urns(search(client, filter="metrics.auc > 0", limit=100))
+
+
+@pytest.mark.parametrize(
+    ("params", "fragment"),
+    [
+        ({"filter": "tags.a = 'x' OR tags.b = 'y'"}, "OR is not supported"),
+        ({"filter": "metrics.auc > 'high'"}, "a metric compares with a number"),
+        ({"filter": "params.lr > '3'"}, "operator > does not apply to params"),
+        ({"filter": "colour = 'red'"}, "unknown key 'colour'"),
+        ({"filter": "tags.x = 'open"}, "position 9"),
+        ({"filter": "metrics.auc >"}, "at the end"),
+        ({"sort": "size"}, "sort 'size'"),
+        ({"order": "sideways"}, "order 'sideways'"),
+        ({"cursor": "nope!"}, "cursor"),
+        ({"limit": 0}, "limit"),
+    ],
+)
+def test_bad_searches_are_4xx_naming_the_problem(
+    client: TestClient, params: dict, fragment: str
+) -> None:
+    r = client.get("/api/v1/search", params=params)
+    assert r.status_code == 422, r.text
+    assert fragment in r.json()["error"]["message"]
+
+
+def test_filter_values_are_bound_not_spliced(client: TestClient) -> None:
+    body = search(client, filter="name = \"x' OR '1'='1\"")
+    assert body["total"] == 0
+    assert search(client, q="'; DROP TABLE entities; --")["total"] == 0
+    assert search(client, type="mlModel")["total"] == 5
