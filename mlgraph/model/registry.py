@@ -50,7 +50,7 @@ ENVS = frozenset(e.value for e in Env)
 @dataclass(frozen=True)
 class KeyPart:
     name: str
-    kind: str = "str"  # "str", "env", or "urn:<entityType>" ("urn:" for any URN)
+    kind: str = "str"  # "str", "env", "platform" (a bare name) or "urn:<entityType>"
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,8 @@ class EntitySpec:
                     )
                 if want == "dataPlatform":
                     platform = nested.parts[0]
+            elif part.kind == "platform":  # a bare tool name: looker, airflow
+                platform = value
         name_index = next(
             (i for i, p in enumerate(self.key) if p.name in ("name", "id", "guid")),
             len(self.key) - 1,
@@ -421,7 +423,7 @@ ENTITIES: dict[str, EntitySpec] = {
         ),
         _spec(
             "dataFlow",
-            (KeyPart("orchestrator"), KeyPart("flowId"), KeyPart("cluster")),
+            (KeyPart("orchestrator", "platform"), KeyPart("flowId"), KeyPart("cluster")),
             COMMON | {"dataFlowInfo"},
             "A pipeline, e.g. a feature-engineering pipeline.",
             "dataFlowKey",
@@ -435,7 +437,7 @@ ENTITIES: dict[str, EntitySpec] = {
         ),
         _spec(
             "dashboard",
-            (KeyPart("dashboardTool"), KeyPart("dashboardId")),
+            (KeyPart("dashboardTool", "platform"), KeyPart("dashboardId")),
             COMMON | {"dashboardInfo", "container"},
             "A dashboard over datasets or model output.",
             "dashboardKey",

@@ -48,18 +48,17 @@ class LineageNode:
 
 @dataclass(frozen=True, slots=True)
 class LineageEdge:
-    """Data flows from `upstream` to `downstream`; `owner` and `aspect` say which
-    entity's aspect declares the edge."""
+    """Data flows from `upstream` to `downstream`; `types` names every relationship
+    that says so (a run's input may be declared twice), `type` the first of them."""
 
     upstream: str
     downstream: str
     type: str
-    owner: str
-    aspect: str
+    types: tuple[str, ...]
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> LineageEdge:
-        return cls(d["upstream"], d["downstream"], d["type"], d["owner"], d["aspect"])
+        return cls(d["upstream"], d["downstream"], d["type"], tuple(d.get("types") or (d["type"],)))
 
 
 @dataclass(frozen=True, slots=True)

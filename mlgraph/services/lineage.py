@@ -61,11 +61,21 @@ class LineageNode:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class LineageEdge:
+    """`upstream` feeds `downstream`; `types` names every relationship saying so
+    (a run's input may be declared both as `inputs` and as `inputEdges`)."""
+
+    upstream: str
+    downstream: str
+    types: list[str]
+
+
 @dataclass
 class LineageResult:
     root: str
     nodes: list[LineageNode]
-    edges: list[Hop]
+    edges: list[LineageEdge]
     truncated: bool = False
     truncated_reason: str | None = None
     more_beyond_depth: bool = False
@@ -78,9 +88,8 @@ class LineageResult:
                 {
                     "upstream": e.upstream,
                     "downstream": e.downstream,
-                    "type": e.rel,
-                    "owner": e.owner,
-                    "aspect": e.aspect,
+                    "type": e.types[0],
+                    "types": e.types,
                 }
                 for e in self.edges
             ],
@@ -113,7 +122,7 @@ class LineageService:
         q.check()
         directions = ("upstream", "downstream") if q.direction == "both" else (q.direction,)
         nodes: dict[str, LineageNode] = {}
-        edges: dict[tuple[str, str, str], Hop] = {}
+        edges: dict[tuple[str, str], list[Hop]] = {}
         result = LineageResult(q.urn, [], [])
         for direction in directions:
             self._bfs(q, direction, nodes, edges, result)
@@ -122,6 +131,7 @@ class LineageService:
             raise NotFound(f"no entity {q.urn}")
         for node in nodes.values():
             node.summary = _summary(node.urn, found)
+            node.paths.sort()  # equally short paths: the same order on every backend
         kept = [
             n
             for n in nodes.values()
@@ -130,7 +140,10 @@ class LineageService:
         ]
         kept.sort(key=lambda n: (n.degree, n.direction, n.urn))
         result.nodes = kept
-        result.edges = sorted(edges.values(), key=lambda e: (e.upstream, e.downstream, e.rel))
+        result.edges = [
+            LineageEdge(up, down, sorted({h.rel for h in hops}))
+            for (up, down), hops in sorted(edges.items())
+        ]
         return result
 
     def _bfs(
@@ -138,7 +151,7 @@ class LineageService:
         q: LineageQuery,
         direction: str,
         nodes: dict[str, LineageNode],
-        edges: dict[tuple[str, str, str], Hop],
+        edges: dict[tuple[str, str], list[Hop]],
         result: LineageResult,
     ) -> None:
         upstream = direction == "upstream"
@@ -152,7 +165,7 @@ class LineageService:
                 here, there = (h.downstream, h.upstream) if upstream else (h.upstream, h.downstream)
                 if here not in degree or there == q.urn:
                     continue
-                edges[(h.upstream, h.downstream, h.rel)] = h
+                edges.setdefault((h.upstream, h.downstream), []).append(h)
                 if there not in degree:
                     if len(nodes) >= q.max_nodes:
                         result.truncated = True

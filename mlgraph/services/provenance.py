@@ -69,20 +69,21 @@ class ProvenanceService:
             else {n.urn for n in walk.nodes if n.summary["type"] == "mlModel" and n.degree == 1}
         )
         runs = {
-            e.upstream for e in walk.edges if e.downstream in model_urns and e.rel == "TrainedBy"
+            e.upstream for e in walk.edges if e.downstream in model_urns and "TrainedBy" in e.types
         }
         training: dict[str, dict[str, Any]] = {}
         for e in walk.edges:
             node = by_urn.get(e.upstream)
             if node is None or node.summary["type"] != "dataset":
                 continue
-            if e.downstream in runs and e.rel in TRAINING_RELS:
+            direct = [t for t in e.types if t in DIRECT_DATA_RELS]
+            if e.downstream in runs and TRAINING_RELS & set(e.types):
                 training.setdefault(e.upstream, {"role": "training", "via": []})["via"].append(
                     e.downstream
                 )
-            elif e.downstream in model_urns and e.rel in DIRECT_DATA_RELS:
+            elif e.downstream in model_urns and direct:
                 entry = training.setdefault(
-                    e.upstream, {"role": DIRECT_DATA_RELS[e.rel], "via": []}
+                    e.upstream, {"role": DIRECT_DATA_RELS[direct[0]], "via": []}
                 )
                 entry["via"].append(e.downstream)
         datasets = [n for n in walk.nodes if n.summary["type"] == "dataset"]
@@ -115,13 +116,23 @@ class ProvenanceService:
         }
 
     def endpoints(self, urn: str) -> list[dict[str, Any]]:
-        """The deployments serving a model (or any model of a group)."""
-        walk = self.lineage.walk(
-            LineageQuery(urn, "downstream", depth=2, types=frozenset({"mlModelDeployment"}))
-        )
-        props = self._aspects([n.urn for n in walk.nodes], "mlModelDeploymentProperties")
+        """The deployments serving a model, or any model of a group."""
+        _, spec, _ = parse_urn(urn)
+        models = [urn]
+        if spec.name == "mlModelGroup":
+            members = self.lineage.walk(LineageQuery(urn, "upstream", types=frozenset({"mlModel"})))
+            models = [n.urn for n in members.nodes]
+        elif spec.name != "mlModel":
+            raise InvalidInput(f"endpoints are asked of a model or model group, not a {spec.name}")
+        serving: dict[str, LineageNode] = {}
+        for model in models:
+            walk = self.lineage.walk(
+                LineageQuery(model, "downstream", types=frozenset({"mlModelDeployment"}))
+            )
+            serving.update({n.urn: n for n in walk.nodes})
+        props = self._aspects(list(serving), "mlModelDeploymentProperties")
         out = []
-        for n in walk.nodes:
+        for n in sorted(serving.values(), key=lambda n: n.urn):
             p = props.get(n.urn, {}).get("mlModelDeploymentProperties", {})
             out.append(
                 {

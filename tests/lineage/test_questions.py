@@ -86,6 +86,8 @@ def test_which_endpoints_serve_a_model(client: TestClient) -> None:
         (PREDICT, "/predict v2.1", "IN_SERVICE")
     ]
     assert ask(client, "endpoints", CLF20)["endpoints"] == []
+    group = "urn:li:mlModelGroup:(urn:li:dataPlatform:mlflow,clf_orders,PROD)"
+    assert [e["urn"] for e in ask(client, "endpoints", group)["endpoints"]] == [PREDICT]
 
 
 def test_full_ancestry_of_the_endpoint_in_one_call(client: TestClient) -> None:

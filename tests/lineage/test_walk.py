@@ -59,6 +59,7 @@ def test_downstream_of_a_column_reaches_model_endpoint_and_dashboard(client: Tes
     assert reached[FRAUD_ENDPOINT]["degree"] == model + 1
     assert reached[SCORES]["degree"] == model + 2
     assert reached[DASHBOARD]["degree"] == model + 1  # the model's monitoring dashboard
+    assert reached[DASHBOARD]["platform"] == "looker"  # a dashboard's tool is its platform
     # Every path starts at the column and ends at the node.
     for node in body["nodes"]:
         for path in node["paths"]:
@@ -80,8 +81,10 @@ def test_both_directions_and_edges_between_nodes(client: TestClient) -> None:
         ("upstream", EXP47B),
         ("downstream", PREDICT),
     }
-    pairs = {(e["upstream"], e["downstream"]) for e in body["edges"]}
-    assert (EXP47B, CLF21) in pairs and (CLF21, PREDICT) in pairs
+    pairs = {(e["upstream"], e["downstream"]): e["types"] for e in body["edges"]}
+    assert (CLF21, PREDICT) in pairs
+    # One edge per pair, naming every relationship that declares it.
+    assert pairs[(EXP47B, CLF21)] == ["DataProcessInstanceProduces", "Produces", "TrainedBy"]
 
 
 def test_a_node_limit_truncates_and_says_so(client: TestClient) -> None:
