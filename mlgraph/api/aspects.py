@@ -149,3 +149,18 @@ async def delete_aspect(
     return await _write(
         services, Proposal(Op.DELETE_ASPECT, urn, aspect, expected_version=expected_version), ctx
     )
+
+
+@router.get("/{urn:path}/metrics/{key}/history", name="metric_history")
+async def metric_history(
+    urn: str,
+    key: str,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=25_000)] = 1000,
+    cursor: str | None = None,
+) -> JSONResponse:
+    """Every logged point of one metric of a run (append with `append_metrics`)."""
+    points, nxt = await run_in_threadpool(
+        services.entities.metric_history, urn, key, cursor=cursor, limit=limit
+    )
+    return JSONResponse({"urn": urn, "key": key, "points": points, "next_cursor": nxt})

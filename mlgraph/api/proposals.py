@@ -34,6 +34,7 @@ _BODY_SCHEMA = {
                             "delete_aspect",
                             "delete_entity",
                             "restore_entity",
+                            "append_metrics",
                         ]
                     },
                     "urn": {"type": "string"},

@@ -112,3 +112,18 @@ class MLMetric(Record):
 CustomProperties = Annotated[dict[str, str], Searchable("text"), Filter("tags")]
 HyperParamList = Annotated[list[MLHyperParam] | None, Filter("params")]
 MetricList = Annotated[list[MLMetric] | None, Filter("metrics")]
+
+
+class MetricPoint(Record):
+    """One point of a run's metric history (MLflow's Metric)."""
+
+    key: str
+    value: float
+    timestamp: int
+    step: int = 0
+
+
+class MetricPoints(Record):
+    """The value of an `append_metrics` proposal."""
+
+    points: list[MetricPoint]

@@ -178,6 +178,27 @@ class EntityService:
             raise NotFound(f"no entity {urn}")
         return [_relationship(urn, e) for e in rows]
 
+    def metric_history(
+        self, urn: str, key: str, *, cursor: str | None = None, limit: int = 1000
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Every logged point of one metric of a run, oldest first, paged."""
+        self._entity(urn, include_removed=True)
+        if not 1 <= limit <= 25_000:
+            raise InvalidInput("limit must be between 1 and 25000")
+        after = None
+        if cursor:
+            try:
+                ts, step, value = decode_cursor(cursor).split(":")
+                after = (int(ts), int(step), float(value))
+            except ValueError:
+                raise InvalidInput(f"cursor {cursor!r} is not one this server issued") from None
+        rows = self.store.metric_history(urn, key, after=after, limit=limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        points = [{"key": key, "timestamp": t, "step": s, "value": v} for t, s, v in rows]
+        nxt = encode_cursor(":".join(map(str, rows[-1]))) if more else None
+        return points, nxt
+
     def counts(self) -> dict[str, int]:
         return self.store.count_entities()
 

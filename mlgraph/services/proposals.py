@@ -19,6 +19,7 @@ class Op(StrEnum):
     DELETE_ASPECT = "delete_aspect"
     DELETE_ENTITY = "delete_entity"  # soft by default; hard=True removes every trace
     RESTORE_ENTITY = "restore_entity"  # undo a soft delete
+    APPEND_METRICS = "append_metrics"  # add points to a run's metric history
 
 
 ASPECT_OPS = {Op.UPSERT, Op.PATCH, Op.DELETE_ASPECT}
@@ -61,8 +62,8 @@ class Proposal:
         if op in ASPECT_OPS and not isinstance(aspect, str):
             raise BadRequest(f"{where}.aspect: required for {op.value}, an aspect name")
         value = obj.get("value")
-        if op is Op.UPSERT and not isinstance(value, dict):
-            raise BadRequest(f"{where}.value: required for upsert, a JSON object")
+        if op in (Op.UPSERT, Op.APPEND_METRICS) and not isinstance(value, dict):
+            raise BadRequest(f"{where}.value: required for {op.value}, a JSON object")
         patch = obj.get("patch")
         if op is Op.PATCH and not (
             isinstance(patch, list) and all(isinstance(p, dict) for p in patch)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from mlgraph.errors import Conflict, InvalidInput, MlgraphError, NotFound
-from mlgraph.model.fields import Rel
+from mlgraph.model.fields import MetricPoints, Rel
 from mlgraph.model.registry import (
     ASPECTS,
     AspectSpec,
@@ -69,6 +69,7 @@ class _Checked:
     key: EntityKey
     aspect: AspectSpec | None
     validated: Validated | None = None
+    points: list[dict[str, Any]] | None = None
 
     @property
     def where(self) -> str:
@@ -131,6 +132,18 @@ def _extractors(spec: AspectSpec) -> tuple[tuple[Callable[[Any], list[Any]], Rel
     )
 
 
+def _metric_points(c: _Checked) -> list[dict[str, Any]]:
+    if c.spec.name != "dataProcessInstance":
+        raise InvalidInput(f"{c.where}: metric history belongs to runs (dataProcessInstance)")
+    try:
+        parsed = MetricPoints.model_validate(c.proposal.value)
+    except ValidationError as exc:
+        raise InvalidInput(
+            f"{c.where}: invalid metric points: {describe_validation_error(exc)}"
+        ) from None
+    return [{"urn": c.proposal.urn, **p.model_dump()} for p in parsed.points]
+
+
 def _label(context: str | _Checked) -> str:
     return context if isinstance(context, str) else context.where
 
@@ -155,6 +168,8 @@ class WriteService:
         except MlgraphError as exc:
             raise type(exc)(f"{_where(i, p, single)}: {exc.message}", details=exc.details) from None
         checked = _Checked(i, p, single, spec, key, aspect)
+        if p.op is Op.APPEND_METRICS:
+            checked.points = _metric_points(checked)
         if p.op is Op.UPSERT:
             checked.validated = (
                 validate_value(aspect, p.value, checked) if aspect else _raw(p.value, checked.where)
@@ -204,6 +219,7 @@ class _BatchApply:
         self.hard_deleted: set[str] = set()
         self.new_entities: dict[str, dict[str, Any]] = {}
         self.known: set[str] = set()
+        self.points: list[dict[str, Any]] = []
 
     def run(self, checked: list[_Checked]) -> list[WriteResult]:
         keys: list[tuple[str, str]] = []
@@ -211,6 +227,8 @@ class _BatchApply:
             p = c.proposal
             if p.op in _ASPECT_OPS:
                 keys.append((p.urn, p.aspect or ""))
+            elif p.op is Op.APPEND_METRICS:
+                continue
             elif p.op is not Op.DELETE_ENTITY or not p.hard:
                 keys.append((p.urn, "status"))
         latest = self.tx.latest(keys)
@@ -275,6 +293,10 @@ class _BatchApply:
         p = c.proposal
         if p.urn in self.hard_deleted:
             raise InvalidInput(f"{c.where}: the entity was hard-deleted earlier in this batch")
+        if p.op is Op.APPEND_METRICS:
+            self._create_entity(c)
+            self.points.extend(c.points or [])
+            return WriteResult(p.op, p.urn, None, None, bool(c.points))
         if p.op is Op.DELETE_ENTITY and p.hard:
             if not self._exists(p.urn):
                 raise NotFound(f"{c.where}: no entity {p.urn}")
@@ -298,6 +320,11 @@ class _BatchApply:
         assert new is not None
         if new.text == state.text:
             return WriteResult(p.op, p.urn, p.aspect or "status", state.version, False)
+        self._create_entity(c)
+        return self._set(c, state, new)
+
+    def _create_entity(self, c: _Checked) -> None:
+        p = c.proposal
         if not self._exists(p.urn):
             self.new_entities[p.urn] = {
                 "urn": p.urn,
@@ -309,7 +336,6 @@ class _BatchApply:
                 "created_at": self.now,
                 "updated_at": self.now,
             }
-        return self._set(c, state, new)
 
     def _patched(self, c: _Checked, state: _KeyState) -> Validated:
         p = c.proposal
@@ -391,6 +417,7 @@ class _BatchApply:
         tx.archive(archive)
         tx.delete_edges(edge_deletes)
         tx.insert_edges(edge_rows)
+        tx.insert_metric_points([p for p in self.points if p["urn"] not in self.hard_deleted])
         tx.delete_properties(index_deletes)
         tx.insert_properties(property_rows)
         self._rebuild_docs(docs_to_rebuild - self.hard_deleted)

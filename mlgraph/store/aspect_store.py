@@ -19,6 +19,7 @@ from mlgraph.store.schema import (
     edges,
     entities,
     entity_properties,
+    metric_points,
     search_docs,
 )
 
@@ -249,6 +250,11 @@ class WriteTx:
                     )
                 )
 
+    def insert_metric_points(self, rows: list[dict[str, Any]]) -> None:
+        bulk_insert(
+            self.conn, metric_points, rows, ignore=("urn", "key", "timestamp", "step", "value")
+        )
+
     def insert_properties(self, rows: list[dict[str, Any]]) -> None:
         bulk_insert(self.conn, entity_properties, rows)
 
@@ -270,7 +276,7 @@ class WriteTx:
         bulk_insert(self.conn, search_docs, [r for r in rows if r["text"]])
 
     def hard_delete(self, urn: str) -> None:
-        for table in (aspects, aspect_history, entity_properties, search_docs):
+        for table in (aspects, aspect_history, entity_properties, search_docs, metric_points):
             self.conn.execute(delete(table).where(table.c.urn == urn))
         self.conn.execute(delete(edges).where(edges.c.source_urn == urn))
         self.conn.execute(delete(entities).where(entities.c.urn == urn))
@@ -313,6 +319,22 @@ class AspectStore:
                 for r in conn.execute(stmt):
                     found.setdefault(r.urn, {})[r.aspect] = r.value
         return found
+
+    def metric_history(
+        self, urn: str, key: str, *, after: tuple[int, int, float] | None, limit: int
+    ) -> list[tuple[int, int, float]]:
+        """(timestamp, step, value) of one metric, oldest first, after a position."""
+        stmt = select(metric_points.c.timestamp, metric_points.c.step, metric_points.c.value).where(
+            metric_points.c.urn == urn, metric_points.c.key == key
+        )
+        if after is not None:
+            stmt = stmt.where(
+                tuple_(metric_points.c.timestamp, metric_points.c.step, metric_points.c.value)
+                > tuple_(*after)
+            )
+        stmt = stmt.order_by(metric_points.c.timestamp, metric_points.c.step, metric_points.c.value)
+        with self.engines.reading() as conn:
+            return [(r.timestamp, r.step, r.value) for r in conn.execute(stmt.limit(limit))]
 
     def aspect_version(self, urn: str, aspect: str, version: int | None) -> StoredAspect | None:
         with self.engines.reading() as conn:

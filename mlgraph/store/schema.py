@@ -102,3 +102,15 @@ entity_properties = Table(
     Index("ix_properties_num", "kind", "key", "value_num"),
     Index("ix_properties_text", "kind", "key", "value_text"),
 )
+
+# Time series of a run's metrics (MLflow's metric history): appended, never versioned.
+# The latest value of each metric lives in the run's mlTrainingRunProperties aspect.
+metric_points = Table(
+    "metric_points",
+    metadata,
+    Column("urn", String, primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("timestamp", BigInteger, primary_key=True),
+    Column("step", BigInteger, primary_key=True),
+    Column("value", Float, primary_key=True),
+)
