@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = 16_000_000  # DataHub's GMS limit, so its clients' batches fit
     auto_migrate: bool = True
     default_actor: str = "urn:li:corpuser:anonymous"
+    # Lineage tags a run must carry before a model version can be registered from it
+    # (JSON list in MLGRAPH_REQUIRED_RUN_TAGS); a model group can add its own.
+    required_run_tags: list[str] = []
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

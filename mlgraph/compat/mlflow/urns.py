@@ -43,3 +43,14 @@ def version_set_urn(name: str) -> str:
 
 def stage_tag_urn(stage: str) -> str:
     return f"urn:li:tag:mlflow_{stage.lower()}"
+
+
+def logged_model_urn(model_id: str, env: str = "PROD") -> str:
+    """An MLflow 3 logged model (`m-<hex>`): an mlModel of its own, outside any group."""
+    return f"urn:li:mlModel:({PLATFORM_URN},{encode_part(model_id)},{env})"
+
+
+def dataset_urn(name: str, digest: str, env: str = "PROD") -> str:
+    """A dataset logged to a run (`log_input`): one per name and digest, on platform
+    mlflow, as DataHub's source does for local/code sources."""
+    return f"urn:li:dataset:({PLATFORM_URN},{encode_part(f'{name}@{digest}' if digest else name)},{env})"
