@@ -1,0 +1,114 @@
+"""Catalog aspects -> MLflow JSON (experiments, runs, registered models, versions).
+The write side (MLflow request -> proposals) lives with each resource's module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlgraph.compat.mlflow.catalog import Aspects, value
+
+
+def kv(d: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"key": k, "value": v} for k, v in d.items()]
+
+
+def experiment_json(aspects: Aspects) -> dict[str, Any]:
+    props = value(aspects, "containerProperties")
+    raw = value(aspects, "mlflowExperiment")
+    return {
+        "experiment_id": raw["experiment_id"],
+        "name": props.get("name", ""),
+        "artifact_location": raw.get("artifact_location", ""),
+        "lifecycle_stage": raw.get("lifecycle_stage", "active"),
+        "creation_time": raw.get("creation_time"),
+        "last_update_time": raw.get("last_update_time"),
+        "tags": kv(props.get("customProperties", {})),
+    }
+
+
+def run_info(aspects: Aspects) -> dict[str, Any]:
+    raw = value(aspects, "mlflowRun")
+    info = {
+        "run_id": raw["run_id"],
+        "run_uuid": raw["run_id"],
+        "run_name": value(aspects, "dataProcessInstanceProperties").get("name", ""),
+        "experiment_id": raw["experiment_id"],
+        "user_id": raw.get("user_id", ""),
+        "status": raw.get("status", "RUNNING"),
+        "start_time": raw.get("start_time"),
+        "end_time": raw.get("end_time"),
+        "artifact_uri": raw.get("artifact_uri", ""),
+        "lifecycle_stage": raw.get("lifecycle_stage", "active"),
+    }
+    return {k: v for k, v in info.items() if v is not None}
+
+
+def run_params(aspects: Aspects) -> dict[str, str]:
+    params = value(aspects, "mlTrainingRunProperties").get("hyperParams") or []
+    return {p["name"]: p.get("value") or "" for p in params}
+
+
+def run_tags(aspects: Aspects) -> dict[str, str]:
+    return dict(value(aspects, "dataProcessInstanceProperties").get("customProperties", {}))
+
+
+def run_json(aspects: Aspects) -> dict[str, Any]:
+    raw = value(aspects, "mlflowRun")
+    metrics = [
+        {"key": k, "value": m["value"], "timestamp": m["timestamp"], "step": m["step"]}
+        for k, m in raw.get("metrics", {}).items()
+    ]
+    return {
+        "info": run_info(aspects),
+        "data": {
+            "metrics": metrics,
+            "params": kv(run_params(aspects)),
+            "tags": kv(run_tags(aspects)),
+        },
+        "inputs": {"dataset_inputs": raw.get("inputs", []), "model_inputs": []},
+        "outputs": {"model_outputs": raw.get("outputs", [])},
+    }
+
+
+def registered_model_json(
+    aspects: Aspects, latest: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    props = value(aspects, "mlModelGroupProperties")
+    raw = value(aspects, "mlflowRegisteredModel")
+    out: dict[str, Any] = {
+        "name": raw.get("name", props.get("name", "")),
+        "creation_timestamp": raw.get("creation_timestamp"),
+        "last_updated_timestamp": raw.get("last_updated_timestamp"),
+        "user_id": raw.get("user_id", ""),
+        "tags": kv(props.get("customProperties", {})),
+        "aliases": [{"alias": a, "version": v} for a, v in sorted(raw.get("aliases", {}).items())],
+    }
+    if props.get("description"):
+        out["description"] = props["description"]
+    if latest:
+        out["latest_versions"] = latest
+    return out
+
+
+def model_version_json(aspects: Aspects, with_aliases: bool = True) -> dict[str, Any]:
+    props = value(aspects, "mlModelProperties")
+    raw = value(aspects, "mlflowModelVersion")
+    state = value(aspects, "mlflowRegistryState")
+    out: dict[str, Any] = {
+        "name": raw["name"],
+        "version": raw["version"],
+        "creation_timestamp": raw.get("creation_timestamp"),
+        "last_updated_timestamp": raw.get("last_updated_timestamp"),
+        "user_id": raw.get("user_id", ""),
+        "current_stage": state.get("stage", "None"),
+        "source": raw.get("source", ""),
+        "status": raw.get("status", "READY"),
+        "tags": kv(props.get("customProperties", {})),
+        "aliases": sorted(state.get("aliases", [])) if with_aliases else [],
+    }
+    for key in ("run_id", "run_link", "model_id"):
+        if raw.get(key):
+            out[key] = raw[key]
+    if props.get("description"):
+        out["description"] = props["description"]
+    return out
