@@ -1,0 +1,18 @@
+"""The web UI: server-rendered pages (Jinja2, autoescaped) over the same services the
+REST API uses, a little JavaScript for the lineage graph and charts, and vendored,
+pinned libraries under `static/vendor/` — no Node build step.
+
+An app serves it by including `router` (pages at `/`, `/search`, `/entity/...`,
+`/lineage/...`, `/compare`, form posts at `/edit/...`, files at `/static/...`)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from mlgraph.ui import catalog, curation, entity, lineage, static
+
+router = APIRouter(include_in_schema=False)
+for _module in (static, catalog, lineage, curation, entity):
+    router.include_router(_module.router)
+
+__all__ = ["router"]

@@ -1,0 +1,138 @@
+"""Light curation from the entity page: description, tags, owners, glossary terms and
+domain. Each HTML form becomes a JSON Patch proposal handed to `WriteService.apply`,
+the one write path the REST API uses too, carrying the aspect version the form was
+read at so a concurrent change is refused rather than overwritten."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from mlgraph.api.deps import ServicesDep
+from mlgraph.errors import Forbidden, InvalidInput, MlgraphError
+from mlgraph.model.urn import Urn
+from mlgraph.services.entities import EntityView
+from mlgraph.services.proposals import Op, Proposal, WriteContext
+from mlgraph.ui.header import header, value_of
+from mlgraph.ui.templating import entity_url, error_page
+
+router = APIRouter()
+
+UI_ACTOR = "urn:li:corpuser:ui"
+MAX_FORM_BYTES = 100_000
+
+
+def _urns(text: str, prefix: str) -> list[str]:
+    """`fraud, urn:li:tag:pii` -> tag URNs, in order, once each, each one checked."""
+    out: dict[str, None] = {}
+    for raw in text.split(","):
+        name = raw.strip()
+        if name:
+            urn = name if name.startswith("urn:li:") else f"{prefix}{name}"
+            Urn.parse(urn)
+            out[urn] = None
+    return list(out)
+
+
+def _keep(existing: list[dict[str, Any]], field: str, urns: list[str], **new: Any) -> list[Any]:
+    """The new list of associations, keeping what an existing one carried (an owner's
+    type, a tag's context) and giving new ones `new`'s fields."""
+    by_urn = {e.get(field): e for e in existing}
+    return [by_urn.get(u) or {field: u, **new} for u in urns]
+
+
+def _description(view: EntityView, text: str) -> tuple[str, list[dict[str, Any]]]:
+    aspect = header(view).description_aspect
+    if aspect is None:
+        raise InvalidInput(f"a {view.row.entity_type} has no description to edit")
+    text = text.strip()
+    if text:
+        return aspect, [{"op": "add", "path": "/description", "value": text}]
+    has = "description" in value_of(view, aspect)
+    return aspect, [{"op": "remove", "path": "/description"}] if has else []
+
+
+def _tags(view: EntityView, text: str) -> tuple[str, list[dict[str, Any]]]:
+    old = value_of(view, "globalTags").get("tags", [])
+    tags = _keep(old, "tag", _urns(text, "urn:li:tag:"))
+    return "globalTags", [{"op": "add", "path": "/tags", "value": tags}]
+
+
+def _owners(view: EntityView, text: str) -> tuple[str, list[dict[str, Any]]]:
+    old = value_of(view, "ownership").get("owners", [])
+    owners = _keep(old, "owner", _urns(text, "urn:li:corpuser:"), type="TECHNICAL_OWNER")
+    return "ownership", [{"op": "add", "path": "/owners", "value": owners}]
+
+
+def _terms(view: EntityView, text: str) -> tuple[str, list[dict[str, Any]]]:
+    old = value_of(view, "glossaryTerms").get("terms", [])
+    terms = _keep(old, "urn", _urns(text, "urn:li:glossaryTerm:"))
+    return "glossaryTerms", [{"op": "add", "path": "/terms", "value": terms}]
+
+
+def _domain(view: EntityView, text: str) -> tuple[str, list[dict[str, Any]]]:
+    domains = _urns(text, "urn:li:domain:")
+    if len(domains) > 1:
+        raise InvalidInput("an entity belongs to one domain; name one")
+    return "domains", [{"op": "add", "path": "/domains", "value": domains}]
+
+
+FIELDS: dict[str, Callable[[EntityView, str], tuple[str, list[dict[str, Any]]]]] = {
+    "description": _description,
+    "tags": _tags,
+    "owners": _owners,
+    "terms": _terms,
+    "domain": _domain,
+}
+
+
+def _check_origin(request: Request) -> None:
+    """Refuse form posts from other sites: without sign-in, any page a user visits
+    could otherwise post to their local catalog."""
+    site = request.headers.get("sec-fetch-site")
+    origin = request.headers.get("origin")
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    if (site and site not in ("same-origin", "none")) or (origin and origin != own):
+        raise Forbidden("edits are accepted only from mlgraph's own pages")
+
+
+async def _form(request: Request) -> dict[str, str]:
+    raw = await request.body()
+    if len(raw) > MAX_FORM_BYTES:
+        raise InvalidInput(f"the form is larger than {MAX_FORM_BYTES} bytes")
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        raise InvalidInput("send the form as application/x-www-form-urlencoded")
+    parsed = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
+    return {k: v[-1] for k, v in parsed.items()}
+
+
+@router.post("/edit/{field}/{urn:path}", response_class=HTMLResponse, name="ui_edit")
+async def edit(field: str, urn: str, request: Request, services: ServicesDep) -> Response:
+    try:
+        _check_origin(request)
+        build = FIELDS.get(field)
+        if build is None:
+            raise InvalidInput(f"{field!r} is not editable here; edit {', '.join(FIELDS)}")
+        form = await _form(request)
+        view = await run_in_threadpool(services.entities.get, urn)
+        aspect, patch = build(view, form.get("value", ""))
+        expected = form.get("expected_version", "")
+        proposal = Proposal(
+            Op.PATCH,
+            urn,
+            aspect,
+            patch=patch,
+            expected_version=int(expected) if expected.isdigit() else None,
+        )
+        actor = request.headers.get("x-mlgraph-actor") or UI_ACTOR
+        Urn.parse(actor)
+        if patch:
+            await run_in_threadpool(services.writes.apply, [proposal], WriteContext(actor=actor))
+    except MlgraphError as exc:
+        return error_page(exc)
+    return RedirectResponse(entity_url(urn, tab="edit", saved=field), status_code=303)
