@@ -32,6 +32,25 @@ DEFAULT_QUERY = """query {
 
 router = APIRouter(tags=["graphql"])
 
+# The body is read by hand so that even an unreadable one gets a GraphQL-shaped answer;
+# this documents it for OpenAPI.
+_REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["query"],
+                "properties": {
+                    "query": {"type": "string"},
+                    "variables": {"type": "object", "nullable": True},
+                    "operationName": {"type": "string", "nullable": True},
+                },
+            }
+        }
+    },
+}
+
 
 def run(services: Services, body: Any) -> tuple[int, dict[str, Any]]:
     """Execute one GraphQL request: (HTTP status, response body). A request that
@@ -70,7 +89,7 @@ def run(services: Services, body: Any) -> tuple[int, dict[str, Any]]:
     return 200, response
 
 
-@router.post(PATH, name="graphql")
+@router.post(PATH, name="graphql", openapi_extra={"requestBody": _REQUEST_BODY})
 async def graphql(request: Request, services: ServicesDep) -> JSONResponse:
     """DataHub's GraphQL endpoint: entities, search and lineage, read through the same
     services as the REST API. Errors carry mlgraph's codes in `extensions.code`."""

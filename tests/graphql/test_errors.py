@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from fastapi.testclient import TestClient
+from graphql import GraphQLError
 
+from mlgraph.graphql.errors import format_error
 from tests.graphql.conftest import gql
 
 MODEL = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,arima_model,PROD)"
@@ -107,3 +111,16 @@ def test_named_operations_and_graphiql(client: TestClient) -> None:
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert "graphiql" in page.text.lower()
+
+
+def test_unexpected_errors_are_logged_not_shown(caplog: pytest.LogCaptureFixture) -> None:
+    error = GraphQLError(
+        "connection to 10.0.0.5 refused", original_error=RuntimeError("password=hunter2")
+    )
+    with caplog.at_level(logging.ERROR, logger="mlgraph.graphql"):
+        formatted = format_error(error, "invalid_input")
+    assert formatted == {
+        "message": "internal server error; the server log has details",
+        "extensions": {"code": "internal"},
+    }
+    assert "hunter2" in caplog.text
