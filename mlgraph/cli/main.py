@@ -10,6 +10,7 @@ import click
 
 from mlgraph import __version__
 from mlgraph.cli.catalog import COMMANDS
+from mlgraph.cli.ingest import COMMANDS as INGEST_COMMANDS
 from mlgraph.cli.lineage import COMMANDS as LINEAGE_COMMANDS
 from mlgraph.config import DEFAULT_PORT, Settings
 
@@ -20,7 +21,7 @@ def cli() -> None:
     """mlgraph: an ML metadata catalog and lineage service."""
 
 
-for _command in (*COMMANDS, *LINEAGE_COMMANDS):
+for _command in (*COMMANDS, *LINEAGE_COMMANDS, *INGEST_COMMANDS):
     cli.add_command(_command)
 
 
