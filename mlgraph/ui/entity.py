@@ -84,10 +84,10 @@ def tab_context(
     urn = view.row.urn
     if tab == "versions":
         table = versions.model_versions(services, urn)
-        return {"table": table, "chart": table.chart("version")}
+        return {"table": table, "chart": table.chart("version", "line")}
     if tab == "runs":
         table = versions.experiment_runs(services, urn)
-        return {"table": table, "chart": table.chart("name")}
+        return {"table": table, "chart": table.chart("name", "bar")}
     if tab == "metrics":
         params_, metrics = cards.params_and_metrics(view)
         return {"params": params_, "metrics": metrics}

@@ -64,9 +64,10 @@ class Table:
     metric_names: list[str]
     param_names: list[str] = field(default_factory=list)
 
-    def chart(self, label: str) -> dict[str, Any]:
-        """{labels, series: {metric: [value or null]}} for the chart script."""
+    def chart(self, label: str, kind: str) -> dict[str, Any]:
+        """{kind, labels, series: {metric: [value or null]}} for the chart script."""
         return {
+            "kind": kind,
             "labels": [getattr(r, label) for r in self.rows],
             "series": {m: [number(r.metrics.get(m)) for r in self.rows] for m in self.metric_names},
         }

@@ -6,22 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from mlgraph import ui
-from mlgraph.app import create_app
-from mlgraph.config import Settings
 from mlgraph.demo import write_demo
 from mlgraph.runtime import Services
 from mlgraph.sdk import Client, WriteResult
-
-
-def create_ui_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
-    """The REST app plus the UI pages: the wiring `create_app` will do itself."""
-    app = create_app(settings, services)
-    app.include_router(ui.router)
-    return app
+from tests.ui.server import create_ui_app
 
 
 @pytest.fixture

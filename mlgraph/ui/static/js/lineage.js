@@ -1,6 +1,7 @@
 // The lineage explorer: a cytoscape graph centred on one entity. Click a node to
-// expand it one hop each way (through the REST lineage API); "Full ancestry" walks
-// everything upstream of the centre and highlights the paths back to its datasets.
+// expand it one hop each way (through the REST lineage API) and show its links in the
+// side panel. "Full ancestry" walks everything upstream of the centre and highlights
+// the paths back to its datasets.
 // Upstream is drawn to the left, downstream to the right, one column per hop.
 (function () {
   "use strict";
@@ -46,7 +47,8 @@
         "width": 1.5, "line-color": "#b7c0cd", "target-arrow-color": "#b7c0cd",
         "target-arrow-shape": "triangle", "curve-style": "bezier", "arrow-scale": 0.9
       } },
-      { selector: ".path", style: { "line-color": "#f0a500", "target-arrow-color": "#f0a500", "width": 4, "border-width": 4, "border-color": "#f0a500", "z-index": 10 } },
+      { selector: "edge.path", style: { "line-color": "#f0a500", "target-arrow-color": "#f0a500", "width": 4, "z-index": 10 } },
+      { selector: "node.path", style: { "border-width": 4, "border-color": "#f0a500" } },
       { selector: ".faded", style: { "opacity": 0.25 } },
       { selector: ".hidden", style: { "display": "none" } }
     ]
@@ -173,7 +175,7 @@
     return Promise.all([fetchWalk(urn, "upstream", 1), fetchWalk(urn, "downstream", 1)])
       .then(function (walks) {
         walks.forEach(function (w) { merge(w, urn); });
-        layout(false);
+        layout(true);
         setStatus(cy.nodes().length + " nodes");
       })
       .catch(function (err) { expanded[urn] = false; setStatus("Could not expand: " + err.message); })
@@ -245,7 +247,6 @@
     select(node);
     expand(node.id());
   });
-  cy.on("dbltap", "node", function (evt) { window.location.href = entityUrl(evt.target.id()); });
 
   document.getElementById("btn-ancestry").addEventListener("click", ancestry);
   document.getElementById("btn-fit").addEventListener("click", function () { cy.fit(cy.nodes(":visible"), 40); });

@@ -39,13 +39,16 @@
   var select = document.getElementById("metric-select");
   if (!data || !canvas || !select || typeof Chart === "undefined") return;
   var chartData = JSON.parse(data.textContent);
+  // Versions are a sequence (a line); runs are side by side (bars, from zero).
+  var bars = chartData.kind === "bar";
   var chart = new Chart(canvas, {
-    type: chartData.labels.length > 12 ? "line" : "bar",
+    type: bars ? "bar" : "line",
     data: { labels: chartData.labels, datasets: [] },
     options: {
       responsive: true, maintainAspectRatio: false, animation: false,
       plugins: { legend: { display: true } },
-      scales: { y: { beginAtZero: false } }
+      elements: { point: { radius: 5 } },
+      scales: { y: { beginAtZero: bars, grace: bars ? 0 : "10%" } }
     }
   });
   function show(metric) {
