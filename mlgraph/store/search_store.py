@@ -8,18 +8,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     Float,
+    MetaData,
     String,
-    and_,
-    exists,
+    Table,
     func,
     literal,
     not_,
     select,
     text,
-    true,
 )
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement
 
 from mlgraph.services.filters import Clause
 from mlgraph.store.engine import Engines
@@ -92,12 +92,14 @@ def _clause(dialect: str, c: Clause) -> ColumnElement[bool]:
         if c.op in ("LIKE", "ILIKE"):
             return _like(dialect, column, c.value, c.op == "ILIKE")
         return column == c.value if c.op == "=" else column != c.value
+    # `urn IN (SELECT ... WHERE kind, key, value)`: the planner drives from the
+    # (kind, key, value) index once, instead of probing per entity.
     p = entity_properties.alias("p")
-    base = [p.c.urn == entities.c.urn, p.c.kind == c.kind, p.c.key == c.key]
+    base = [p.c.kind == c.kind, p.c.key == c.key]
     if c.op == "IS NULL":
-        return not_(exists().where(*base))
+        return entities.c.urn.not_in(select(p.c.urn).where(*base))
     if c.op == "IS NOT NULL":
-        return exists().where(*base)
+        return entities.c.urn.in_(select(p.c.urn).where(*base))
     column = p.c.value_num if c.kind == "metric" else p.c.value_text
     if c.op in ("LIKE", "ILIKE"):
         cond = _like(dialect, column, c.value, c.op == "ILIKE")
@@ -110,7 +112,7 @@ def _clause(dialect: str, c: Clause) -> ColumnElement[bool]:
             "<": column < c.value,
             "<=": column <= c.value,
         }[c.op]
-    return exists().where(*base, cond)
+    return entities.c.urn.in_(select(p.c.urn).where(*base, cond))
 
 
 def _facet_filter(name: str, values: list[str]) -> ColumnElement[bool]:
@@ -118,15 +120,30 @@ def _facet_filter(name: str, values: list[str]) -> ColumnElement[bool]:
         return COLUMN_FACETS[name].in_(values)
     if name in EDGE_FACETS:
         e = edges.alias("f")
-        return exists().where(
-            e.c.source_urn == entities.c.urn,
-            e.c.rel == EDGE_FACETS[name],
-            e.c.target_urn.in_(values),
+        return entities.c.urn.in_(
+            select(e.c.source_urn).where(e.c.target_urn.in_(values), e.c.rel == EDGE_FACETS[name])
         )
     p = entity_properties.alias("f")
-    return exists().where(
-        p.c.urn == entities.c.urn, p.c.kind == "facet", p.c.key.in_([f"{name}:{v}" for v in values])
+    return entities.c.urn.in_(
+        select(p.c.urn).where(p.c.kind == "facet", p.c.key.in_([f"{name}:{v}" for v in values]))
     )
+
+
+# Per-query scratch tables. Filling them once keeps every database from re-running the
+# full-text match and the filters for the count, the page and each facet, and gives
+# the planner an indexed table to join (SQLite would otherwise probe the FTS index once
+# per candidate row). They live in the read transaction and vanish with its rollback.
+_scratch = MetaData()
+text_hits = Table(
+    "search_text_hits",
+    _scratch,
+    Column("urn", String, primary_key=True),
+    Column("score", Float),
+    prefixes=["TEMPORARY"],
+)
+hits = Table(
+    "search_hits", _scratch, Column("urn", String, primary_key=True), prefixes=["TEMPORARY"]
+)
 
 
 class SearchStore:
@@ -136,21 +153,30 @@ class SearchStore:
     def search(
         self, spec: SearchSpec
     ) -> tuple[int, list[dict[str, Any]], dict[str, dict[str, int]]]:
-        with self.engines.reading() as conn:
+        with self.engines.reading() as conn, conn.begin():
             dialect = conn.dialect.name
+            _scratch.create_all(conn, checkfirst=True)
             conds: list[ColumnElement[bool]] = [entities.c.removed.is_(False)]
             conds += [_clause(dialect, c) for c in spec.clauses]
             conds += [_facet_filter(n, v) for n, v in spec.facet_filters.items() if v]
             score: Any = literal(0.0)
-            stmt: Select[Any]
             source: Any = entities
             if spec.words:
-                # One document per entity, so each matching entity appears once.
                 matched = _fts(dialect, spec.words)
-                score = matched.c.score
-                source = entities.join(matched, matched.c.urn == entities.c.urn)
-            where = and_(true(), *conds)
-            total = conn.execute(select(func.count()).select_from(source).where(where)).scalar_one()
+                conn.execute(
+                    text_hits.insert().from_select(
+                        ["urn", "score"], select(matched.c.urn, matched.c.score)
+                    )
+                )
+                score = text_hits.c.score
+                source = entities.join(text_hits, text_hits.c.urn == entities.c.urn)
+            conn.execute(
+                hits.insert().from_select(
+                    ["urn"], select(entities.c.urn).select_from(source).where(*conds)
+                )
+            )
+            total = conn.execute(select(func.count()).select_from(hits)).scalar_one()
+            source = source.join(hits, hits.c.urn == entities.c.urn)
             order = {
                 "relevance": [score, entities.c.urn],
                 "name": [func.lower(entities.c.name), entities.c.urn],
@@ -161,43 +187,45 @@ class SearchStore:
             stmt = (
                 select(entities, score.label("score"))
                 .select_from(source)
-                .where(where)
                 .order_by(*order)
                 .offset(spec.offset)
                 .limit(spec.limit)
             )
             rows = [dict(r._mapping) for r in conn.execute(stmt)]
-            facets = self._facets(conn, source, where) if spec.facets else {}
+            facets = self._facets(conn) if spec.facets and total else {}
+            conn.rollback()  # drop the scratch rows
         return total, rows, facets
 
-    def _facets(self, conn: Any, source: Any, where: Any) -> dict[str, dict[str, int]]:
-        matched = select(entities.c.urn).select_from(source).where(where).subquery("hits")
+    def _facets(self, conn: Any) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
+        matched = entities.join(hits, hits.c.urn == entities.c.urn)
         for name, column in COLUMN_FACETS.items():
             stmt = (
                 select(column, func.count())
-                .select_from(source)
-                .where(where, column.is_not(None))
+                .select_from(matched)
+                .where(column.is_not(None))
                 .group_by(column)
             )
             out[name] = {str(v): n for v, n in conn.execute(stmt)}
         for name, rel in EDGE_FACETS.items():
+            joined = edges.join(hits, hits.c.urn == edges.c.source_urn)
             stmt = (
                 select(edges.c.target_urn, func.count(func.distinct(edges.c.source_urn)))
-                .where(edges.c.rel == rel, edges.c.source_urn.in_(select(matched.c.urn)))
+                .select_from(joined)
+                .where(edges.c.rel == rel)
                 .group_by(edges.c.target_urn)
             )
             out[name] = {str(v): n for v, n in conn.execute(stmt)}
         for name in PROPERTY_FACETS:
+            joined = entity_properties.join(hits, hits.c.urn == entity_properties.c.urn)
             stmt = (
                 select(
                     entity_properties.c.value_text,
                     func.count(func.distinct(entity_properties.c.urn)),
                 )
+                .select_from(joined)
                 .where(
-                    entity_properties.c.kind == "facet",
-                    entity_properties.c.key.like(f"{name}:%"),
-                    entity_properties.c.urn.in_(select(matched.c.urn)),
+                    entity_properties.c.kind == "facet", entity_properties.c.key.like(f"{name}:%")
                 )
                 .group_by(entity_properties.c.value_text)
             )
