@@ -1,6 +1,8 @@
-"""The app the UI tests serve: the REST app plus the UI router, the wiring
-`create_app` will do itself once the UI is mounted there. Also a uvicorn factory
-(`tests.ui.server:create_ui_app`) for the live browser tests."""
+"""The app the UI tests serve: the REST app with the UI router included, and a
+uvicorn factory (`tests.ui.server:create_ui_app`) for the live browser tests.
+
+Includes `mlgraph.ui.router` only when `create_app` does not already (the UI is being
+wired into `create_app`; these tests pass either way)."""
 
 from __future__ import annotations
 
@@ -14,5 +16,6 @@ from mlgraph.runtime import Services
 
 def create_ui_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     app = create_app(settings, services)
-    app.include_router(ui.router)
+    if not any(getattr(route, "name", None) == "ui_home" for route in app.routes):
+        app.include_router(ui.router)
     return app

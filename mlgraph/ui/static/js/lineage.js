@@ -9,6 +9,8 @@
   var API = "/api/v1/lineage/";
   var COLUMN_GAP = 230;
   var ROW_GAP = 64;
+  var MAX_ROWS = 25;
+  var SUB_COLUMN_GAP = 170;
   var COLORS = {
     dataset: "#1a8a4a", mlModel: "#2f6fde", mlModelGroup: "#0f8fa8",
     mlModelDeployment: "#c0392b", dataProcessInstance: "#7a4cc2", mlFeature: "#d9822b",
@@ -54,6 +56,11 @@
     ]
   });
 
+  // src_2 before src_10.
+  function byLabel(a, b) {
+    return String(a.data("label")).localeCompare(String(b.data("label")), undefined, { numeric: true });
+  }
+
   function entityUrl(urn) { return "/entity/" + encodeURIComponent(urn); }
   function lineageUrl(urn) { return "/lineage/" + encodeURIComponent(urn); }
 
@@ -87,20 +94,27 @@
     result.edges.forEach(addEdge);
   }
 
+  // One column per hop; a tall column wraps into side-by-side sub-columns so a node
+  // fed by hundreds of tables stays readable and clickable.
   function layout(fit) {
     var byColumn = {};
     cy.nodes().forEach(function (n) {
       var c = column[n.id()] || 0;
       (byColumn[c] = byColumn[c] || []).push(n);
     });
+    var x = 0;
     cy.batch(function () {
-      Object.keys(byColumn).forEach(function (c) {
+      Object.keys(byColumn).map(Number).sort(function (a, b) { return a - b; }).forEach(function (c) {
         var nodes = byColumn[c].sort(function (a, b) {
-          var ka = a.data("type") + "\u0000" + a.data("label"), kb = b.data("type") + "\u0000" + b.data("label");
-          return ka < kb ? -1 : ka > kb ? 1 : 0;
+          return a.data("type").localeCompare(b.data("type")) || byLabel(a, b);
         });
-        var top = -((nodes.length - 1) * ROW_GAP) / 2;
-        nodes.forEach(function (n, i) { n.position({ x: Number(c) * COLUMN_GAP, y: top + i * ROW_GAP }); });
+        var subColumns = Math.ceil(nodes.length / MAX_ROWS);
+        var rows = Math.ceil(nodes.length / subColumns);
+        var top = -((rows - 1) * ROW_GAP) / 2;
+        nodes.forEach(function (n, i) {
+          n.position({ x: x + Math.floor(i / rows) * SUB_COLUMN_GAP, y: top + (i % rows) * ROW_GAP });
+        });
+        x += (subColumns - 1) * SUB_COLUMN_GAP + COLUMN_GAP;
       });
     });
     if (fit) cy.fit(cy.nodes(":visible"), 40);
@@ -109,7 +123,7 @@
   }
 
   function refreshList() {
-    var nodes = cy.nodes().sort(function (a, b) { return (column[a.id()] - column[b.id()]) || (a.data("label") < b.data("label") ? -1 : 1); });
+    var nodes = cy.nodes().sort(function (a, b) { return (column[a.id()] - column[b.id()]) || byLabel(a, b); });
     listEl.textContent = "";
     nodes.forEach(function (n) {
       var li = document.createElement("li");
