@@ -14,6 +14,7 @@ from mlgraph.runtime import Services
 from mlgraph.ui.header import display_aspects, display_name
 
 MAX_NAMED = 100  # beyond this, related entities show their URN's name, unread
+MAX_SHOWN = 200  # per group; a tag on 100k entities lists the first ones and a count
 
 # (relationship, direction) -> heading. Unlisted pairs get "<Type> (outgoing|incoming)".
 HEADINGS = {
@@ -63,6 +64,7 @@ class RelatedGroup:
     rel: str
     direction: str
     items: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
 
 
 def names(services: Services, urns: list[str]) -> dict[str, str]:
@@ -90,6 +92,9 @@ def related(services: Services, urn: str) -> list[RelatedGroup]:
         seen.add((rel, r["direction"], r["urn"]))
         heading = HEADINGS.get(key, f"{rel} ({r['direction']})")
         groups.setdefault(key, RelatedGroup(heading, rel, r["direction"])).items.append(r)
+    for g in groups.values():
+        g.total = len(g.items)
+        g.items = sorted(g.items, key=lambda i: i["urn"])[:MAX_SHOWN]
     named = names(services, [i["urn"] for g in groups.values() for i in g.items])
     for g in groups.values():
         for item in g.items:

@@ -52,7 +52,9 @@ USERS = "urn:li:dataset:(urn:li:dataPlatform:s3,users_v3.0,PROD)"
 GROUP = "urn:li:mlModelGroup:(urn:li:dataPlatform:mlflow,clf_orders,PROD)"
 
 if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+    pytest.fail(
+        f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)", pytrace=False
+    )
 
 
 def _free_port() -> int:

@@ -283,3 +283,19 @@ def test_errors_are_html_pages_with_the_api_status(client: TestClient) -> None:
     assert "unknown entity type" in get(client, "/entity/urn:li:nope:x", status=422)
     assert "no tab" in get(client, page(CHURN, tab="versions"), status=404)
     assert "no tab" in get(client, page(ORDERS, tab="card"), status=404)
+
+
+def test_related_lists_are_capped_with_a_count(client: TestClient) -> None:
+    proposals = [
+        {
+            "urn": f"urn:li:dataset:(urn:li:dataPlatform:s3,tagged_{i},PROD)",
+            "aspect": "globalTags",
+            "value": {"tags": [{"tag": "urn:li:tag:iris"}]},
+        }
+        for i in range(205)
+    ]
+    assert client.post("/api/v1/proposals", json={"proposals": proposals}).status_code == 200
+    html = get(client, page("urn:li:tag:iris", tab="related"))
+    section = html[html.index('data-rel="TaggedWith"') :]
+    assert section.count("<li>") == 200
+    assert "… and 6 more." in text(section)  # 205 + the demo's iris_input
