@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from mlgraph import __version__
+from mlgraph import __version__, graphql, ui
 from mlgraph.api import (
     aspects,
     entities,
@@ -17,10 +17,13 @@ from mlgraph.api import (
     meta,
     proposals,
     provenance,
+    registry,
     relationships,
     search,
 )
 from mlgraph.api.limits import BodyLimit
+from mlgraph.compat.datahub.api import router as datahub_router
+from mlgraph.compat.mlflow.api import router as mlflow_router
 from mlgraph.config import Settings
 from mlgraph.runtime import Services, build_services
 
@@ -61,10 +64,23 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         search,
         lineage,
         provenance,
+        registry,
         aspects,
         relationships,
         entities,
     ):
         app.include_router(module.router)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(graphql.router)  # /api/graphql
+    app.include_router(mlflow_router)  # /api/2.0/mlflow/..., /ajax-api/..., artifacts
+    app.include_router(datahub_router)  # DataHub GMS paths at the root: /config, /aspects
+    app.include_router(ui.router)  # /, /search, /entity/..., /lineage/..., /static/...
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=settings.max_body_bytes,
+        # Model artifacts are files, not metadata: they get their own, larger limit.
+        exempt={
+            "/api/2.0/mlflow-artifacts/": settings.max_artifact_bytes,
+            "/ajax-api/2.0/mlflow-artifacts/": settings.max_artifact_bytes,
+        },
+    )
     return app

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
     max_body_bytes: int = 16_000_000  # DataHub's GMS limit, so its clients' batches fit
+    max_artifact_bytes: int = 2_000_000_000  # one MLflow artifact upload
     auto_migrate: bool = True
     default_actor: str = "urn:li:corpuser:anonymous"
     # Lineage tags a run must carry before a model version can be registered from it

@@ -13,6 +13,7 @@ from mlgraph.services.comparison import ComparisonService
 from mlgraph.services.entities import EntityService
 from mlgraph.services.lineage import LineageService
 from mlgraph.services.provenance import ProvenanceService
+from mlgraph.services.registry import RegistryService
 from mlgraph.services.search import SearchService
 from mlgraph.services.writes import WriteService
 from mlgraph.store.aspect_store import AspectStore
@@ -33,6 +34,7 @@ class Services:
     provenance: ProvenanceService
     comparison: ComparisonService
     search: SearchService
+    registry: RegistryService
 
     def close(self) -> None:
         self.engines.dispose()
@@ -46,14 +48,16 @@ def build_services(settings: Settings) -> Services:
     store = AspectStore(engines)
     lineage = LineageService(GraphStore(engines))
     provenance = ProvenanceService(store, lineage)
+    entities = EntityService(store)
     return Services(
         settings=settings,
         engines=engines,
         store=store,
         writes=WriteService(store),
-        entities=EntityService(store),
+        entities=entities,
         lineage=lineage,
         provenance=provenance,
         comparison=ComparisonService(store, provenance),
         search=SearchService(SearchStore(engines), store),
+        registry=RegistryService(settings, store, entities),
     )

@@ -12,20 +12,25 @@ class BodyLimit:
     """Answers 413 for a declared Content-Length over the limit, and stops reading a
     streamed body (raising PayloadTooLarge, mapped like any error) once it passes it."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, exempt: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.exempt = exempt or {}
 
-    def _message(self) -> str:
-        return f"request body is larger than {self.max_bytes} bytes; split it into smaller batches"
+    def _limit(self, path: str) -> int:
+        return next(
+            (n for prefix, n in self.exempt.items() if path.startswith(prefix)), self.max_bytes
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope.get("path", ""))
+        refusal = f"request body is larger than {limit} bytes; split it into smaller batches"
         for name, value in scope.get("headers", ()):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                response = error_response(413, PayloadTooLarge.code, self._message())
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                response = error_response(413, PayloadTooLarge.code, refusal)
                 await response(scope, receive, send)
                 return
         seen = 0
@@ -35,8 +40,8 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise PayloadTooLarge(self._message())
+                if seen > limit:
+                    raise PayloadTooLarge(refusal)
             return message
 
         await self.app(scope, limited_receive, send)

@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api/v1", tags=["registry"], responses=ERRORS)
 
 
 def registry_service(services: Services) -> RegistryService:
-    return RegistryService(services.settings, services.store, services.entities)
+    return services.registry
 
 
 @router.get("/models/{urn:path}/registry-history", name="registry_history")

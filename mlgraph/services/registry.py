@@ -35,10 +35,18 @@ class RegistryService:
         return orjson.loads(raw) if raw else {}
 
     def required_run_tags(self, group_urn: str) -> list[str]:
-        props = self._aspect(group_urn, "mlModelGroupProperties")
-        own = props.get("customProperties", {}).get(POLICY_PROPERTY, "")
-        extra = [t.strip() for t in own.split(",") if t.strip()]
-        return list(dict.fromkeys([*self.settings.required_run_tags, *extra]))
+        return self._policies([group_urn])[group_urn]
+
+    def _policies(self, groups: Sequence[str]) -> dict[str, list[str]]:
+        """The required tags of each group: the global ones plus the group's own."""
+        props = self.store.latest_many(list(groups), ["mlModelGroupProperties"])
+        out = {}
+        for group in groups:
+            raw = props.get(group, {}).get("mlModelGroupProperties")
+            custom = orjson.loads(raw).get("customProperties", {}) if raw else {}
+            own = [t.strip() for t in custom.get(POLICY_PROPERTY, "").split(",") if t.strip()]
+            out[group] = list(dict.fromkeys([*self.settings.required_run_tags, *own]))
+        return out
 
     def check_registration(self, group_urn: str, run_urn: str | None, run_label: str) -> None:
         """Refuse a version of `group_urn` trained by a run without the required tags."""
@@ -62,12 +70,32 @@ class RegistryService:
 
     def check_proposals(self, proposals: Sequence[Proposal]) -> None:
         """The same policy for mlgraph's own writes: an mlModelProperties upsert that
-        puts a model in groups and names its training runs."""
-        for p in proposals:
-            if p.op is not Op.UPSERT or p.aspect != "mlModelProperties" or not p.value:
-                continue
-            runs = p.value.get("trainingJobs") or [None]
-            for group in p.value.get("groups") or []:
+        makes a model a member of a group (registers a version) names training runs
+        carrying the required tags. One read per batch when no group has a policy."""
+        joining = [
+            p
+            for p in proposals
+            if p.op is Op.UPSERT
+            and p.aspect == "mlModelProperties"
+            and p.value
+            and p.value.get("groups")
+        ]
+        if not joining:
+            return
+        values = {p.urn: p.value or {} for p in joining}
+        policies = self._policies(
+            sorted({g for v in values.values() for g in v["groups"] if isinstance(g, str)})
+        )
+        if not any(policies.values()):
+            return
+        current = self.store.latest_many([p.urn for p in joining], ["mlModelProperties"])
+        for p in joining:
+            raw = current.get(p.urn, {}).get("mlModelProperties")
+            already = set(orjson.loads(raw).get("groups") or []) if raw else set()
+            runs = values[p.urn].get("trainingJobs") or [None]
+            for group in values[p.urn]["groups"]:
+                if group in already or not policies.get(group):
+                    continue  # not a new registration, or no policy for this group
                 for run in runs:
                     self.check_registration(group, run, run or "(none)")
 

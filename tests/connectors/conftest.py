@@ -58,7 +58,7 @@ class MlflowServer:
 def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
     """A fresh MLflow server holding seed 004's experiment, runs and registered model."""
     if not (MLFLOW_VENV / ".installed").exists():
-        pytest.skip("the mlflow peer venv is missing: run `make peers`")
+        pytest.fail("the mlflow peer venv is missing: run `make peers` (make test does)")
     home = tmp_path_factory.mktemp("mlflow")
     port = free_port()
     url = f"http://127.0.0.1:{port}"

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from mlgraph import graphql
 from mlgraph.app import create_app
 from mlgraph.runtime import Services
 from tests.demo.conftest import demo, sdk
@@ -19,11 +18,9 @@ __all__ = ["client", "demo", "gql", "sdk"]
 
 @pytest.fixture
 def client(services: Services) -> Iterator[TestClient]:
-    """The app with `/api/graphql` mounted (overrides the root `client`, so the demo
-    fixtures load through this same app)."""
-    app = create_app(services=services)
-    app.include_router(graphql.router)
-    with TestClient(app) as c:
+    """The app (which serves `/api/graphql`); overrides the root `client` so the demo
+    fixtures load through this same app."""
+    with TestClient(create_app(services=services)) as c:
         yield c
 
 

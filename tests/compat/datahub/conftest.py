@@ -18,7 +18,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mlgraph.app import create_app
-from mlgraph.compat.datahub.api import router
 from mlgraph.runtime import Services
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -29,9 +28,7 @@ DATAHUB_PYTHON = ROOT / ".venv-datahub" / "bin" / "python"
 @pytest.fixture
 def dh(services: Services) -> Iterator[TestClient]:
     """mlgraph's app with the DataHub routes, as `app.py` will include them."""
-    app = create_app(services=services)
-    app.include_router(router)
-    with TestClient(app) as client:
+    with TestClient(create_app(services=services)) as client:
         yield client
 
 
@@ -45,7 +42,7 @@ def _free_port() -> int:
 def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real uvicorn serving mlgraph plus the DataHub routes on a free loopback port."""
     if not DATAHUB_PYTHON.exists():
-        pytest.skip("DataHub's client is not installed; run `make peers`")
+        pytest.fail("DataHub's client is not installed; run `make peers` (make test does)")
     data_dir = tmp_path_factory.mktemp("datahub-live")
     port = _free_port()
     env = {**os.environ, "MLGRAPH_DATA_DIR": str(data_dir), "MLGRAPH_ENVIRONMENT": "test"}

@@ -1,5 +1,5 @@
-"""The app a live test server runs: mlgraph plus the MLflow-compatible routes and the
-registry-history route, with settings from MLGRAPH_* environment variables.
+"""The app a live test server runs: mlgraph (with its MLflow-compatible routes), with
+settings from MLGRAPH_* environment variables.
 
     uvicorn --factory tests.compat.mlflow.server_app:create
 """
@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from mlgraph.api import registry
 from mlgraph.app import create_app
-from mlgraph.compat.mlflow.api import router
 from mlgraph.config import Settings
 
 
 def with_mlflow(app: FastAPI) -> FastAPI:
-    app.include_router(registry.router)
-    app.include_router(router)
+    """mlgraph's app already serves the MLflow and registry routes."""
     return app
 
 
 def create() -> FastAPI:
-    return with_mlflow(create_app(Settings()))
+    return create_app(Settings())
