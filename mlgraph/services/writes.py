@@ -352,6 +352,10 @@ class _BatchApply:
 
     def _flush(self) -> None:
         tx = self.tx
+        # A new entity takes its platform from dataPlatformInstance when its URN has none.
+        for urn, row in self.new_entities.items():
+            if row["platform"] is None and urn in self.platforms:
+                row["platform"] = self.platforms[urn]
         tx.insert_entities(list(self.new_entities.values()))
         inserts: list[dict[str, Any]] = []
         replaces: list[dict[str, Any]] = []
@@ -429,8 +433,7 @@ class _BatchApply:
             },
             self.now,
         )
-        for urn, platform in self.platforms.items():
-            tx.set_platform(urn, platform)
+        tx.set_platforms({u: p for u, p in self.platforms.items() if u not in self.new_entities})
         tx.touch_entities(
             [
                 {"urn": u, "updated_at": self.now}

@@ -150,12 +150,15 @@ class WriteTx:
             )
             self.conn.execute(stmt, [{"b_urn": u, "removed": r} for u, r in flags.items()])
 
-    def set_platform(self, urn: str, platform: str) -> None:
-        self.conn.execute(
-            update(entities)
-            .where(entities.c.urn == urn, entities.c.platform.is_(None))
-            .values(platform=platform)
-        )
+    def set_platforms(self, platforms: dict[str, str]) -> None:
+        """Fill in the platform of existing entities whose URN carries none."""
+        if platforms:
+            stmt = (
+                update(entities)
+                .where(entities.c.urn == bindparam("b_urn"), entities.c.platform.is_(None))
+                .values(platform=bindparam("platform"))
+            )
+            self.conn.execute(stmt, [{"b_urn": u, "platform": p} for u, p in platforms.items()])
 
     def insert_aspects(self, rows: list[dict[str, Any]]) -> None:
         if rows:

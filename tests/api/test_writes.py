@@ -294,3 +294,19 @@ def test_listing_pages_with_a_cursor_and_filters(client: TestClient) -> None:
     assert [e["urn"] for e in snow] == [DATASET]
     dev = client.get("/api/v1/entities", params={"env": "DEV"}).json()["entities"]
     assert dev == []
+
+
+def test_platform_of_an_entity_without_one_in_its_urn_comes_from_data_platform_instance(
+    client: TestClient,
+) -> None:
+    new = "urn:li:container:exp-new"
+    old = "urn:li:container:exp-old"
+    client.put(path(old, "aspects", "containerProperties"), json={"name": "old"})
+    batch = [
+        upsert(new, "containerProperties", {"name": "new"}),
+        upsert(new, "dataPlatformInstance", {"platform": "urn:li:dataPlatform:mlflow"}),
+        upsert(old, "dataPlatformInstance", {"platform": "urn:li:dataPlatform:mlflow"}),
+    ]
+    assert client.post("/api/v1/proposals", json={"proposals": batch}).status_code == 200
+    listed = client.get("/api/v1/entities", params={"platform": "mlflow", "type": "container"})
+    assert [e["urn"] for e in listed.json()["entities"]] == [new, old]
