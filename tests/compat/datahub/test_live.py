@@ -260,3 +260,76 @@ def test_connection_and_config(live_url: str) -> None:
     config = httpx.get(f"{live_url}/config").json()
     assert config["noCode"] == "true"
     assert config["datahub"]["serverEnv"] == "core"
+
+
+def _graphql(url: str, query: str) -> dict[str, Any]:
+    response = httpx.post(f"{url}/api/graphql", json={"query": query})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert not body.get("errors"), body
+    return body["data"]
+
+
+def test_what_datahubs_client_wrote_reads_back_through_graphql(
+    seeded: dict[str, Any], live_url: str
+) -> None:
+    """Seed 001's verification queries, as printed there, over what DataHub's own client
+    wrote (only the URN literals are this run's: the seed prints shortened ones)."""
+    group = _graphql(
+        live_url,
+        f'query {{ mlModelGroup(urn: "{GROUP}") {{ properties {{ name description created {{ time }} }} }} }}',
+    )["mlModelGroup"]["properties"]
+    assert group["name"] == "test Airline Forecast Models Group"
+    assert group["description"] == "Updated description for airline forecast models"
+    assert isinstance(group["created"]["time"], int)
+
+    model = _graphql(
+        live_url,
+        f'query {{ mlModel(urn: "{ARIMA}") {{ name properties {{ name description '
+        "groups { urn properties { name } } mlModelLineageInfo { trainingJobs } } "
+        "versionProperties { version { versionTag } } } }",
+    )["mlModel"]
+    assert model["properties"]["description"] == "ARIMA model for airline passenger forecasting"
+    assert model["properties"]["groups"] == [
+        {"urn": GROUP, "properties": {"name": "test Airline Forecast Models Group"}}
+    ]
+    assert model["properties"]["mlModelLineageInfo"] == {"trainingJobs": [RUN]}
+    assert model["versionProperties"] == {"version": {"versionTag": "2"}}
+
+    container = _graphql(
+        live_url,
+        f'query {{ container(urn: "{EXPERIMENT}") {{ properties {{ name description }} }} }}',
+    )["container"]["properties"]
+    assert container == {
+        "name": "test Airline Forecast Experiment",
+        "description": "Updated experiment for forecasting passenger numbers",
+    }
+
+    run = _graphql(
+        live_url,
+        f'query {{ dataProcessInstance(urn: "{RUN}") {{ name created {{ time }} '
+        "properties { customProperties } parentContainers { containers { urn properties { name } } } } }",
+    )["dataProcessInstance"]
+    assert run["name"] == "test Simple Training Run"
+    assert run["created"] == {"time": 1628580000000}
+    assert run["properties"] == {"customProperties": {"team": "forecasting"}}
+    assert run["parentContainers"]["containers"] == [
+        {"urn": EXPERIMENT, "properties": {"name": "test Airline Forecast Experiment"}}
+    ]
+
+    dataset = _graphql(
+        live_url,
+        f'query {{ dataset(urn: "{OUTPUT}") {{ name properties {{ customProperties }} }} }}',
+    )["dataset"]
+    assert dataset == {
+        "name": "test_iris_output",
+        "properties": {
+            "customProperties": {"model_version": "1.0", "records": "150", "accuracy": "0.95"}
+        },
+    }
+    churn = _graphql(
+        live_url,
+        f'query {{ mlModel(urn: "{MODEL}") {{ properties {{ name customProperties }} }} }}',
+    )["mlModel"]["properties"]
+    assert churn["name"] == "Customer Churn Prediction Model"
+    assert churn["customProperties"]["framework"] == "xgboost"
