@@ -13,15 +13,12 @@ from mlgraph.services.filters import parse_filter
 from mlgraph.services.indexing import words
 from mlgraph.store.aspect_store import AspectStore
 from mlgraph.store.search_store import (
-    COLUMN_FACETS,
-    EDGE_FACETS,
-    PROPERTY_FACETS,
+    FACETS,
     SORTS,
     SearchSpec,
     SearchStore,
 )
 
-FACETS = (*COLUMN_FACETS, *EDGE_FACETS, *PROPERTY_FACETS)
 MAX_LIMIT = 1000
 # Aspects whose name/description describe an entity in a result list.
 _DISPLAY = (

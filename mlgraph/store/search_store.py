@@ -4,6 +4,7 @@ Every value reaches SQL as a bound parameter."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,7 @@ COLUMN_FACETS = {
     "env": entities.c.env,
 }
 PROPERTY_FACETS = ("alias", "subtype", "algorithm")
+FACETS = (*COLUMN_FACETS, *EDGE_FACETS, *PROPERTY_FACETS)
 SORTS = {"relevance", "name", "updated"}
 
 
@@ -197,39 +199,36 @@ class SearchStore:
         return total, rows, facets
 
     def _facets(self, conn: Any) -> dict[str, dict[str, int]]:
-        out: dict[str, dict[str, int]] = {}
-        matched = entities.join(hits, hits.c.urn == entities.c.urn)
-        for name, column in COLUMN_FACETS.items():
-            stmt = (
-                select(column, func.count())
-                .select_from(matched)
-                .where(column.is_not(None))
-                .group_by(column)
-            )
-            out[name] = {str(v): n for v, n in conn.execute(stmt)}
-        for name, rel in EDGE_FACETS.items():
-            joined = edges.join(hits, hits.c.urn == edges.c.source_urn)
-            stmt = (
-                select(edges.c.target_urn, func.count(func.distinct(edges.c.source_urn)))
-                .select_from(joined)
-                .where(edges.c.rel == rel)
-                .group_by(edges.c.target_urn)
-            )
-            out[name] = {str(v): n for v, n in conn.execute(stmt)}
-        for name in PROPERTY_FACETS:
-            joined = entity_properties.join(hits, hits.c.urn == entity_properties.c.urn)
-            stmt = (
-                select(
-                    entity_properties.c.value_text,
-                    func.count(func.distinct(entity_properties.c.urn)),
-                )
-                .select_from(joined)
-                .where(
-                    entity_properties.c.kind == "facet", entity_properties.c.key.like(f"{name}:%")
-                )
-                .group_by(entity_properties.c.value_text)
-            )
-            out[name] = {str(v): n for v, n in conn.execute(stmt)}
+        """Counts per facet value over every match. Each query is driven from the
+        scratch table of matches into a primary-key prefix (no GROUP BY that would tempt
+        the planner into scanning a whole index in group order); Python does the counting."""
+        matched = select(hits.c.urn)
+        counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        columns = list(COLUMN_FACETS.items())
+        stmt = select(*(c for _, c in columns)).where(entities.c.urn.in_(matched))
+        for row in conn.execute(stmt):
+            for (name, _), value in zip(columns, row, strict=True):
+                if value is not None:
+                    counts[name][str(value)] += 1
+        facet_of_rel = {rel: name for name, rel in EDGE_FACETS.items()}
+        stmt = select(edges.c.rel, edges.c.source_urn, edges.c.target_urn).where(
+            edges.c.source_urn.in_(matched), edges.c.rel.in_(list(facet_of_rel))
+        )
+        seen: set[tuple[str, str, str]] = set()
+        for rel, source, target in conn.execute(stmt):
+            if (rel, source, target) not in seen:  # one count per entity and value
+                seen.add((rel, source, target))
+                counts[facet_of_rel[rel]][target] += 1
+        stmt = select(entity_properties.c.urn, entity_properties.c.key).where(
+            entity_properties.c.urn.in_(matched), entity_properties.c.kind == "facet"
+        )
+        pairs = {(urn, key) for urn, key in conn.execute(stmt)}
+        for _, key in pairs:
+            name, _, value = key.partition(":")
+            if name in counts:
+                counts[name][value] += 1
         return {
-            k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in out.items() if v
+            name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
+            for name, c in counts.items()
+            if c
         }
