@@ -14,13 +14,14 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    exists,
     func,
     literal,
     not_,
     select,
     text,
 )
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql import ColumnElement, Select
 
 from mlgraph.services.filters import Clause
 from mlgraph.store.engine import Engines
@@ -85,23 +86,18 @@ def _like(dialect: str, column: Any, pattern: str, insensitive: bool) -> ColumnE
     return column.like(pattern)
 
 
-def _clause(dialect: str, c: Clause) -> ColumnElement[bool]:
-    if c.kind == "attribute":
-        column = entities.c.entity_type if c.key == "type" else getattr(entities.c, c.key)
-        if c.op in ("IN", "NOT IN"):
-            inside = column.in_(list(c.value))
-            return inside if c.op == "IN" else not_(inside)
-        if c.op in ("LIKE", "ILIKE"):
-            return _like(dialect, column, c.value, c.op == "ILIKE")
-        return column == c.value if c.op == "=" else column != c.value
-    # `urn IN (SELECT ... WHERE kind, key, value)`: the planner drives from the
-    # (kind, key, value) index once, instead of probing per entity.
+def _matching(dialect: str, c: Clause, per_entity: bool = False) -> Select[Any]:
+    """The URNs whose param/metric/tag `c.key` exists (IS [NOT] NULL) or satisfies `c`:
+    read from the (kind, key, value) index, or, `per_entity`, looked up for the outer
+    query's entity by the urn-prefixed primary key (`kind || ''` keeps the planner off
+    the (kind, ...) index, which would walk every value of the key per entity)."""
     p = entity_properties.alias("p")
-    base = [p.c.kind == c.kind, p.c.key == c.key]
-    if c.op == "IS NULL":
-        return entities.c.urn.not_in(select(p.c.urn).where(*base))
-    if c.op == "IS NOT NULL":
-        return entities.c.urn.in_(select(p.c.urn).where(*base))
+    if per_entity:
+        base = [p.c.urn == entities.c.urn, (p.c.kind + literal("")) == c.kind, p.c.key == c.key]
+    else:
+        base = [p.c.kind == c.kind, p.c.key == c.key]
+    if c.op in ("IS NULL", "IS NOT NULL"):
+        return select(p.c.urn).where(*base)
     column = p.c.value_num if c.kind == "metric" else p.c.value_text
     if c.op in ("LIKE", "ILIKE"):
         cond = _like(dialect, column, c.value, c.op == "ILIKE")
@@ -114,7 +110,24 @@ def _clause(dialect: str, c: Clause) -> ColumnElement[bool]:
             "<": column < c.value,
             "<=": column <= c.value,
         }[c.op]
-    return entities.c.urn.in_(select(p.c.urn).where(*base, cond))
+    return select(p.c.urn).where(*base, cond)
+
+
+def _clause(dialect: str, c: Clause, *, drives: bool = True) -> ColumnElement[bool]:
+    """`c` as a condition on `entities`. The clause that `drives` the query is a set
+    read once from the index; the others are checked per candidate entity."""
+    if c.kind == "attribute":
+        column = entities.c.entity_type if c.key == "type" else getattr(entities.c, c.key)
+        if c.op in ("IN", "NOT IN"):
+            inside = column.in_(list(c.value))
+            return inside if c.op == "IN" else not_(inside)
+        if c.op in ("LIKE", "ILIKE"):
+            return _like(dialect, column, c.value, c.op == "ILIKE")
+        return column == c.value if c.op == "=" else column != c.value
+    if not drives or c.op == "IS NULL":
+        found = exists(_matching(dialect, c, per_entity=True))
+        return not_(found) if c.op == "IS NULL" else found
+    return entities.c.urn.in_(_matching(dialect, c))
 
 
 def _facet_filter(name: str, values: list[str]) -> ColumnElement[bool]:
@@ -158,11 +171,15 @@ class SearchStore:
         with self.engines.reading() as conn, conn.begin():
             dialect = conn.dialect.name
             _scratch.create_all(conn, checkfirst=True)
-            conds: list[ColumnElement[bool]] = [entities.c.removed.is_(False)]
-            conds += [_clause(dialect, c) for c in spec.clauses]
+            # Most selective structured clause first: SQLite drives the loop from the
+            # first `urn IN (...)` it can, so the order of the clauses is the plan.
+            clauses = sorted(spec.clauses, key=lambda c: self._estimate(conn, c))
+            conds: list[ColumnElement[bool]] = [
+                _clause(dialect, c, drives=i == 0 and not spec.words) for i, c in enumerate(clauses)
+            ]
             conds += [_facet_filter(n, v) for n, v in spec.facet_filters.items() if v]
+            conds.append(entities.c.removed.is_(False))
             score: Any = literal(0.0)
-            source: Any = entities
             if spec.words:
                 matched = _fts(dialect, spec.words)
                 conn.execute(
@@ -170,15 +187,14 @@ class SearchStore:
                         ["urn", "score"], select(matched.c.urn, matched.c.score)
                     )
                 )
-                score = text_hits.c.score
-                source = entities.join(text_hits, text_hits.c.urn == entities.c.urn)
-            conn.execute(
-                hits.insert().from_select(
-                    ["urn"], select(entities.c.urn).select_from(source).where(*conds)
+                conds.insert(0, entities.c.urn.in_(select(text_hits.c.urn)))
+                score = (
+                    select(text_hits.c.score)
+                    .where(text_hits.c.urn == entities.c.urn)
+                    .scalar_subquery()
                 )
-            )
+            conn.execute(hits.insert().from_select(["urn"], select(entities.c.urn).where(*conds)))
             total = conn.execute(select(func.count()).select_from(hits)).scalar_one()
-            source = source.join(hits, hits.c.urn == entities.c.urn)
             order = {
                 "relevance": [score, entities.c.urn],
                 "name": [func.lower(entities.c.name), entities.c.urn],
@@ -188,7 +204,7 @@ class SearchStore:
                 order = [o.desc() for o in order]
             stmt = (
                 select(entities, score.label("score"))
-                .select_from(source)
+                .where(entities.c.urn.in_(select(hits.c.urn)))
                 .order_by(*order)
                 .offset(spec.offset)
                 .limit(spec.limit)
@@ -197,6 +213,19 @@ class SearchStore:
             facets = self._facets(conn) if spec.facets and total else {}
             conn.rollback()  # drop the scratch rows
         return total, rows, facets
+
+    def _estimate(self, conn: Any, c: Clause) -> int:
+        """How many values a structured clause matches (an index range count); clauses
+        that cannot drive a lookup (negations, attributes) sort last."""
+        if c.kind == "attribute" or c.op in ("!=", "IS NULL", "IS NOT NULL", "NOT IN"):
+            return 1 << 62
+        condition = _clause(conn.dialect.name, c)
+        inner = condition.right if hasattr(condition, "right") else None
+        if inner is None:
+            return 1 << 62
+        return int(
+            conn.execute(select(func.count()).select_from(inner.element.subquery())).scalar_one()
+        )
 
     def _facets(self, conn: Any) -> dict[str, dict[str, int]]:
         """Counts per facet value over every match. Each query is driven from the
@@ -219,8 +248,11 @@ class SearchStore:
             if (rel, source, target) not in seen:  # one count per entity and value
                 seen.add((rel, source, target))
                 counts[facet_of_rel[rel]][target] += 1
+        # `kind || ''`: keep the planner on the urn-prefixed primary key, not the
+        # (kind, ...) index that would walk every facet row in the catalog.
         stmt = select(entity_properties.c.urn, entity_properties.c.key).where(
-            entity_properties.c.urn.in_(matched), entity_properties.c.kind == "facet"
+            entity_properties.c.urn.in_(matched),
+            (entity_properties.c.kind + literal("")) == "facet",
         )
         pairs = {(urn, key) for urn, key in conn.execute(stmt)}
         for _, key in pairs:
