@@ -1,7 +1,7 @@
 """UI render benchmark (issue 6): server-side render time of each page type.
 
-Renders every UI page type N times through the in-process app (the REST app plus
-`mlgraph.ui.router`, over `TestClient`: routing, services, SQL and Jinja2, no network)
+Renders every UI page type N times through the in-process app (over `TestClient`:
+routing, services, SQL and Jinja2, no network)
 and reports p50/p95 in milliseconds. The catalog is the demo; with `--entities` a
 synthetic catalog of that size (bench/catalog.py) is loaded first and the demo on top,
 so the same demo pages are timed inside a large catalog, plus pages of synthetic
@@ -29,7 +29,6 @@ from urllib.parse import quote
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from mlgraph import ui
 from mlgraph.app import create_app
 from mlgraph.config import Settings
 from mlgraph.demo import write_demo
@@ -151,8 +150,6 @@ def main() -> None:
 
     services = build_services(Settings(data_dir=data_dir, database_url=db_url))
     app = create_app(services=services)
-    if not any(getattr(r, "name", None) == "ui_home" for r in app.routes):
-        app.include_router(ui.router)  # until create_app serves the UI itself
     try:
         with TestClient(app) as client:
             if not marker.exists():
