@@ -106,6 +106,24 @@ class EntityService:
         stored = self.store.latest_aspects(urn, aspects)
         return EntityView(row, {a.aspect: AspectView.of(a) for a in stored})
 
+    def get_many(
+        self, urns: list[str], aspects: list[str] | None = None, *, include_removed: bool = False
+    ) -> dict[str, EntityView]:
+        """Many entities with their aspects in two queries; absent (or hidden
+        soft-deleted) ones are left out."""
+        for urn in urns:
+            parse_urn(urn)
+        rows, stored = self.store.entities_with_aspects(urns, aspects)
+        views = {
+            urn: EntityView(row, {})
+            for urn, row in rows.items()
+            if include_removed or not row.removed
+        }
+        for a in stored:
+            if a.urn in views:
+                views[a.urn].aspects[a.aspect] = AspectView.of(a)
+        return views
+
     def aspect(self, urn: str, aspect: str, version: int | None = None) -> AspectView:
         row = self._entity(urn, include_removed=True)
         if aspect in ASPECTS:

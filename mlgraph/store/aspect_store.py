@@ -311,6 +311,22 @@ class AspectStore:
         with self.engines.reading() as conn:
             return [_aspect(r) for r in conn.execute(stmt.order_by(aspects.c.aspect))]
 
+    def entities_with_aspects(
+        self, urns: Sequence[str], names: Sequence[str] | None
+    ) -> tuple[dict[str, EntityRow], list[StoredAspect]]:
+        """Entity rows and latest aspects (all, or `names`) of many entities at once."""
+        rows: dict[str, EntityRow] = {}
+        found: list[StoredAspect] = []
+        with self.engines.reading() as conn:
+            for chunk in _chunks(list(dict.fromkeys(urns))):
+                for r in conn.execute(select(entities).where(entities.c.urn.in_(chunk))):
+                    rows[r.urn] = _entity(r)
+                stmt = select(aspects).where(aspects.c.urn.in_(chunk))
+                if names:
+                    stmt = stmt.where(aspects.c.aspect.in_(list(names)))
+                found.extend(_aspect(r) for r in conn.execute(stmt))
+        return rows, found
+
     def latest_many(self, urns: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, str]]:
         """{urn: {aspect: JSON text}} for the latest `names` aspects of many entities."""
         found: dict[str, dict[str, str]] = {}

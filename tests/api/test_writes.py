@@ -310,3 +310,24 @@ def test_platform_of_an_entity_without_one_in_its_urn_comes_from_data_platform_i
     assert client.post("/api/v1/proposals", json={"proposals": batch}).status_code == 200
     listed = client.get("/api/v1/entities", params={"platform": "mlflow", "type": "container"})
     assert [e["urn"] for e in listed.json()["entities"]] == [new, old]
+
+
+def test_get_many_reads_entities_and_aspects_together(services: Services) -> None:
+    services.writes.apply(
+        [
+            Proposal(Op.UPSERT, MODEL, "mlModelProperties", value=PROPS),
+            Proposal(Op.UPSERT, DATASET, "datasetProperties", value={"name": "orders"}),
+            Proposal(Op.UPSERT, DATASET, "status", value={"removed": True}),
+        ]
+    )
+    views = services.entities.get_many(
+        [MODEL, DATASET, RUN], ["mlModelProperties", "datasetProperties"]
+    )
+    assert list(views) == [MODEL]  # the soft-deleted one is hidden, the absent one left out
+    assert views[MODEL].aspects["mlModelProperties"].value == {
+        **PROPS,
+        "customProperties": {},
+        "tags": [],
+    }
+    everything = services.entities.get_many([MODEL, DATASET], include_removed=True)
+    assert set(everything[DATASET].aspects) == {"datasetProperties", "status"}

@@ -62,6 +62,15 @@ def read(services: Services, urn: str, names: Sequence[str] | None = None) -> As
     return {name: a for name, a in view.aspects.items() if a.value is not None}
 
 
+def read_many(services: Services, urns: Sequence[str], names: Sequence[str]) -> dict[str, Aspects]:
+    """`read` for many entities at once (two queries instead of one per entity)."""
+    views = services.entities.get_many(list(urns), list(names), include_removed=True)
+    return {
+        urn: {name: a for name, a in view.aspects.items() if a.value is not None}
+        for urn, view in views.items()
+    }
+
+
 def value(aspects: Aspects | None, name: str) -> dict[str, Any]:
     if not aspects or name not in aspects or aspects[name].value is None:
         return {}

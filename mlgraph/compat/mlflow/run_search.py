@@ -74,8 +74,9 @@ def search_runs(call: Call) -> dict[str, Any]:
         candidates = [u for u in candidates if u in allowed]
         clauses = [c for c in clauses if c.kind not in _INDEXED]
     records = []
+    found = cat.read_many(call.services, list(dict.fromkeys(candidates)), ASPECTS)
     for urn in dict.fromkeys(candidates):
-        aspects = cat.read(call.services, urn, ASPECTS)
+        aspects = found.get(urn)
         if not aspects or "mlflowRun" not in aspects:
             continue
         raw = cat.value(aspects, "mlflowRun")
