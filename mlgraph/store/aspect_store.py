@@ -231,12 +231,17 @@ class WriteTx:
                 ],
             )
 
-    def delete_edges(self, keys: Sequence[tuple[str, str]]) -> None:
+    def _delete_keyed(self, table: Any, urn_column: Any, keys: Sequence[tuple[str, str]]) -> None:
+        """Delete the rows of (urn, aspect) pairs: one indexed DELETE per pair, as an
+        executemany (SQLite does not use the primary key for `(a, b) IN (VALUES ...)`)."""
         if keys:
-            for chunk in _chunks(list(keys)):
-                self.conn.execute(
-                    delete(edges).where(tuple_(edges.c.source_urn, edges.c.aspect).in_(chunk))
-                )
+            stmt = delete(table).where(
+                urn_column == bindparam("b_urn"), table.c.aspect == bindparam("b_aspect")
+            )
+            self.conn.execute(stmt, [{"b_urn": u, "b_aspect": a} for u, a in keys])
+
+    def delete_edges(self, keys: Sequence[tuple[str, str]]) -> None:
+        self._delete_keyed(edges, edges.c.source_urn, keys)
 
     def insert_edges(self, rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -245,13 +250,7 @@ class WriteTx:
             )
 
     def delete_properties(self, keys: Sequence[tuple[str, str]]) -> None:
-        if keys:
-            for chunk in _chunks(list(keys)):
-                self.conn.execute(
-                    delete(entity_properties).where(
-                        tuple_(entity_properties.c.urn, entity_properties.c.aspect).in_(chunk)
-                    )
-                )
+        self._delete_keyed(entity_properties, entity_properties.c.urn, keys)
 
     def insert_metric_points(self, rows: list[dict[str, Any]]) -> None:
         bulk_insert(
