@@ -175,6 +175,15 @@ def main() -> None:
         written, seconds = load(services, shape, progress=progress)
         counts = services.entities.counts()
         services.close()
+        if args.database_url:  # planner statistics for the freshly loaded tables
+            with admin.begin() as c:
+                c.execute(
+                    text(
+                        f'ANALYZE "{args.schema}".entities, "{args.schema}".aspects, '
+                        f'"{args.schema}".edges, "{args.schema}".entity_properties, '
+                        f'"{args.schema}".search_docs'
+                    )
+                )
         load_rate = written / seconds
         log(
             f"loaded {written:,} aspects in {seconds:.0f}s ({load_rate:,.0f}/s); entities: {sum(counts.values()):,}"
@@ -248,7 +257,7 @@ def main() -> None:
                 "search: owner + tag facets, no text",
                 lambda i: {
                     "owner": f"urn:li:corpuser:{['ana', 'ben'][i % 2]}",
-                    "tag": "urn:li:tag:gold",
+                    "tag": f"urn:li:tag:{['pii', 'tier1'][i % 2]}",
                     "limit": 20,
                     "facets": "false",
                 },

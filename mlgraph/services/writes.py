@@ -233,14 +233,16 @@ class _BatchApply:
                 keys.append((p.urn, "status"))
         latest = self.tx.latest(keys)
         self.known = set(self.tx.entities([c.proposal.urn for c in checked]))
+        # A deleted aspect's numbering continues from its history (one query for all).
+        past = self.tx.last_history_versions(
+            [k for k in keys if k not in latest and k[0] in self.known]
+        )
         for k in keys:
             if k in self.states:
                 continue
             stored = latest.get(k)
             if stored is None:
-                # A deleted aspect's numbering continues from its history.
-                version = self.tx.last_history_version(k) if k[0] in self.known else 0
-                self.states[k] = _KeyState(None, None, version)
+                self.states[k] = _KeyState(None, None, past.get(k, 0))
             else:
                 self.states[k] = _KeyState(stored, stored.value, stored.version)
         results = [self._one(c) for c in checked]

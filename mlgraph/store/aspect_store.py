@@ -106,14 +106,25 @@ class WriteTx:
                     found[(row.urn, row.aspect)] = _aspect(row)
         return found
 
-    def last_history_version(self, key: tuple[str, str]) -> int:
-        """The highest version in history (a deleted aspect's numbering continues)."""
-        row = self.conn.execute(
-            select(func.max(aspect_history.c.version)).where(
-                aspect_history.c.urn == key[0], aspect_history.c.aspect == key[1]
+    def last_history_versions(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The highest version in history of each (urn, aspect) that has one: a deleted
+        aspect's numbering continues from it."""
+        found: dict[tuple[str, str], int] = {}
+        wanted = set(keys)
+        for chunk in _chunks(sorted({u for u, _ in keys})):
+            stmt = (
+                select(
+                    aspect_history.c.urn,
+                    aspect_history.c.aspect,
+                    func.max(aspect_history.c.version),
+                )
+                .where(aspect_history.c.urn.in_(chunk))
+                .group_by(aspect_history.c.urn, aspect_history.c.aspect)
             )
-        ).scalar()
-        return int(row or 0)
+            for urn, aspect, version in self.conn.execute(stmt):
+                if (urn, aspect) in wanted:
+                    found[(urn, aspect)] = int(version)
+        return found
 
     def all_aspects(self, urn: str) -> list[StoredAspect]:
         return [_aspect(r) for r in self.conn.execute(select(aspects).where(aspects.c.urn == urn))]

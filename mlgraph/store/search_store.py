@@ -130,18 +130,27 @@ def _clause(dialect: str, c: Clause, *, drives: bool = True) -> ColumnElement[bo
     return entities.c.urn.in_(_matching(dialect, c))
 
 
-def _facet_filter(name: str, values: list[str]) -> ColumnElement[bool]:
-    if name in COLUMN_FACETS:
-        return COLUMN_FACETS[name].in_(values)
+def _facet_matching(name: str, values: list[str], per_entity: bool = False) -> Select[Any]:
+    """URNs carrying facet `name` with one of `values` (tags, owners, ... are edges;
+    alias, subtype, algorithm are index rows). `per_entity`: for the outer entity, by
+    its urn-prefixed key (the `|| ''` keeps the planner off the value-first index)."""
     if name in EDGE_FACETS:
         e = edges.alias("f")
-        return entities.c.urn.in_(
-            select(e.c.source_urn).where(e.c.target_urn.in_(values), e.c.rel == EDGE_FACETS[name])
-        )
+        target = (e.c.target_urn + literal("")) if per_entity else e.c.target_urn
+        found = select(e.c.source_urn).where(target.in_(values), e.c.rel == EDGE_FACETS[name])
+        return found.where(e.c.source_urn == entities.c.urn) if per_entity else found
     p = entity_properties.alias("f")
-    return entities.c.urn.in_(
-        select(p.c.urn).where(p.c.kind == "facet", p.c.key.in_([f"{name}:{v}" for v in values]))
-    )
+    kind = (p.c.kind + literal("")) if per_entity else p.c.kind
+    found = select(p.c.urn).where(kind == "facet", p.c.key.in_([f"{name}:{v}" for v in values]))
+    return found.where(p.c.urn == entities.c.urn) if per_entity else found
+
+
+def _facet_filter(name: str, values: list[str], *, drives: bool = True) -> ColumnElement[bool]:
+    if name in COLUMN_FACETS:
+        return COLUMN_FACETS[name].in_(values)
+    if drives:
+        return entities.c.urn.in_(_facet_matching(name, values))
+    return exists(_facet_matching(name, values, per_entity=True))
 
 
 # Per-query scratch tables. Filling them once keeps every database from re-running the
@@ -173,11 +182,22 @@ class SearchStore:
             _scratch.create_all(conn, checkfirst=True)
             # Most selective structured clause first: SQLite drives the loop from the
             # first `urn IN (...)` it can, so the order of the clauses is the plan.
-            clauses = sorted(spec.clauses, key=lambda c: self._estimate(conn, c))
-            conds: list[ColumnElement[bool]] = [
-                _clause(dialect, c, drives=i == 0 and not spec.words) for i, c in enumerate(clauses)
+            # Clauses and facet filters alike, most selective first; the first drives.
+            terms: list[tuple[int, Clause | tuple[str, list[str]]]] = [
+                (self._estimate(conn, c), c) for c in spec.clauses
+            ] + [
+                (self._estimate_facet(conn, n, v), (n, v))
+                for n, v in spec.facet_filters.items()
+                if v
             ]
-            conds += [_facet_filter(n, v) for n, v in spec.facet_filters.items() if v]
+            terms.sort(key=lambda t: t[0])
+            conds: list[ColumnElement[bool]] = []
+            for i, (_, term) in enumerate(terms):
+                drives = i == 0 and not spec.words
+                if isinstance(term, Clause):
+                    conds.append(_clause(dialect, term, drives=drives))
+                else:
+                    conds.append(_facet_filter(*term, drives=drives))
             conds.append(entities.c.removed.is_(False))
             score: Any = literal(0.0)
             if spec.words:
@@ -226,6 +246,12 @@ class SearchStore:
         return int(
             conn.execute(select(func.count()).select_from(inner.element.subquery())).scalar_one()
         )
+
+    def _estimate_facet(self, conn: Any, name: str, values: list[str]) -> int:
+        if name in COLUMN_FACETS:
+            return 1 << 61  # a column test on the candidate row: never the driver
+        found = _facet_matching(name, values).subquery()
+        return int(conn.execute(select(func.count()).select_from(found)).scalar_one())
 
     def _facets(self, conn: Any) -> dict[str, dict[str, int]]:
         """Counts per facet value over every match. Each query is driven from the
