@@ -200,11 +200,12 @@ class SearchStore:
                     conds.append(_facet_filter(*term, drives=drives))
             conds.append(entities.c.removed.is_(False))
             score: Any = literal(0.0)
+            matched: list[ColumnElement[bool]]
             if spec.words:
-                matched = _fts(dialect, spec.words)
+                found = _fts(dialect, spec.words)
                 conn.execute(
                     text_hits.insert().from_select(
-                        ["urn", "score"], select(matched.c.urn, matched.c.score)
+                        ["urn", "score"], select(found.c.urn, found.c.score)
                     )
                 )
                 conds.insert(0, entities.c.urn.in_(select(text_hits.c.urn)))
@@ -213,8 +214,20 @@ class SearchStore:
                     .where(text_hits.c.urn == entities.c.urn)
                     .scalar_subquery()
                 )
-            conn.execute(hits.insert().from_select(["urn"], select(entities.c.urn).where(*conds)))
-            total = conn.execute(select(func.count()).select_from(hits)).scalar_one()
+            if spec.facets:
+                # Facets count over every match: collect the matches once.
+                conn.execute(
+                    hits.insert().from_select(["urn"], select(entities.c.urn).where(*conds))
+                )
+                total = conn.execute(select(func.count()).select_from(hits)).scalar_one()
+                matched = [entities.c.urn.in_(select(hits.c.urn))]
+            else:
+                # No facets: count, and let the page use an index for its order
+                # (recently changed at 1M entities is one index walk, not 1M copies).
+                total = conn.execute(
+                    select(func.count()).select_from(entities).where(*conds)
+                ).scalar_one()
+                matched = conds
             order = {
                 "relevance": [score, entities.c.urn],
                 "name": [func.lower(entities.c.name), entities.c.urn],
@@ -224,7 +237,7 @@ class SearchStore:
                 order = [o.desc() for o in order]
             stmt = (
                 select(entities, score.label("score"))
-                .where(entities.c.urn.in_(select(hits.c.urn)))
+                .where(*matched)
                 .order_by(*order)
                 .offset(spec.offset)
                 .limit(spec.limit)
