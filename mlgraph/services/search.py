@@ -88,7 +88,7 @@ class SearchService:
             limit=limit,
             facets=with_facets,
         )
-        total, rows, counts = self.store.search(spec)
+        total, rows, counts, sampled = self.store.search(spec)
         display = self.aspects.latest_many([r["urn"] for r in rows], _DISPLAY)
         results = []
         for r in rows:
@@ -114,5 +114,6 @@ class SearchService:
             "total": total,
             "results": results,
             "facets": counts,
+            "facets_sampled": sampled,
             "next_cursor": encode_cursor(f"o:{nxt}") if nxt < total else None,
         }

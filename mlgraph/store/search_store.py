@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Column,
@@ -43,6 +43,16 @@ FACETS = (*COLUMN_FACETS, *EDGE_FACETS, *PROPERTY_FACETS)
 SORTS = {"relevance", "name", "updated"}
 
 
+FACET_SAMPLE = 10_000  # matches facet counts are computed over, at most
+
+
+class SearchPage(NamedTuple):
+    total: int
+    rows: list[dict[str, Any]]
+    facets: dict[str, dict[str, int]]
+    facets_sampled: bool  # counted over the FACET_SAMPLE most relevant matches only
+
+
 @dataclass
 class SearchSpec:
     words: list[str] = field(default_factory=list)
@@ -53,6 +63,7 @@ class SearchSpec:
     offset: int = 0
     limit: int = 20
     facets: bool = True
+    facet_sample: int = FACET_SAMPLE
 
 
 def _fts(dialect: str, words: list[str]) -> Any:
@@ -174,9 +185,7 @@ class SearchStore:
     def __init__(self, engines: Engines) -> None:
         self.engines = engines
 
-    def search(
-        self, spec: SearchSpec
-    ) -> tuple[int, list[dict[str, Any]], dict[str, dict[str, int]]]:
+    def search(self, spec: SearchSpec) -> SearchPage:
         with self.engines.reading() as conn, conn.begin():
             dialect = conn.dialect.name
             _scratch.create_all(conn, checkfirst=True)
@@ -200,7 +209,6 @@ class SearchStore:
                     conds.append(_facet_filter(*term, drives=drives))
             conds.append(entities.c.removed.is_(False))
             score: Any = literal(0.0)
-            matched: list[ColumnElement[bool]]
             if spec.words:
                 found = _fts(dialect, spec.words)
                 conn.execute(
@@ -214,20 +222,11 @@ class SearchStore:
                     .where(text_hits.c.urn == entities.c.urn)
                     .scalar_subquery()
                 )
-            if spec.facets:
-                # Facets count over every match: collect the matches once.
-                conn.execute(
-                    hits.insert().from_select(["urn"], select(entities.c.urn).where(*conds))
-                )
-                total = conn.execute(select(func.count()).select_from(hits)).scalar_one()
-                matched = [entities.c.urn.in_(select(hits.c.urn))]
-            else:
-                # No facets: count, and let the page use an index for its order
-                # (recently changed at 1M entities is one index walk, not 1M copies).
-                total = conn.execute(
-                    select(func.count()).select_from(entities).where(*conds)
-                ).scalar_one()
-                matched = conds
+            # Count, then let the page use an index for its order (recently changed at
+            # 1M entities is one index walk, not 1M copies).
+            total = conn.execute(
+                select(func.count()).select_from(entities).where(*conds)
+            ).scalar_one()
             order = {
                 "relevance": [score, entities.c.urn],
                 "name": [func.lower(entities.c.name), entities.c.urn],
@@ -237,15 +236,23 @@ class SearchStore:
                 order = [o.desc() for o in order]
             stmt = (
                 select(entities, score.label("score"))
-                .where(*matched)
+                .where(*conds)
                 .order_by(*order)
                 .offset(spec.offset)
                 .limit(spec.limit)
             )
             rows = [dict(r._mapping) for r in conn.execute(stmt)]
-            facets = self._facets(conn) if spec.facets and total else {}
+            facets: dict[str, dict[str, int]] = {}
+            if spec.facets and total:
+                # Facets count over the matches — over the FACET_SAMPLE most relevant of
+                # them when there are more (the answer then says the counts are sampled).
+                sample = select(entities.c.urn).where(*conds)
+                if total > spec.facet_sample:
+                    sample = sample.order_by(score, entities.c.urn).limit(spec.facet_sample)
+                conn.execute(hits.insert().from_select(["urn"], sample))
+                facets = self._facets(conn)
             conn.rollback()  # drop the scratch rows
-        return total, rows, facets
+        return SearchPage(total, rows, facets, spec.facets and total > spec.facet_sample)
 
     def _estimate(self, conn: Any, c: Clause) -> int:
         """How many values a structured clause matches (an index range count); clauses

@@ -169,3 +169,17 @@ def test_filter_values_are_bound_not_spliced(client: TestClient) -> None:
     assert body["total"] == 0
     assert search(client, q="'; DROP TABLE entities; --")["total"] == 0
     assert search(client, type="mlModel")["total"] == 5
+
+
+def test_facets_of_a_broad_search_are_counted_over_a_sample_and_say_so(client: TestClient) -> None:
+    from mlgraph.store.search_store import SearchSpec
+
+    services = client.app.state.services  # type: ignore[attr-defined]
+    full = services.search.store.search(SearchSpec(facet_filters={"type": ["mlModel"]}))
+    assert (full.total, full.facets["type"], full.facets_sampled) == (5, {"mlModel": 5}, False)
+    sampled = services.search.store.search(
+        SearchSpec(facet_filters={"type": ["mlModel"]}, facet_sample=2)
+    )
+    assert sampled.total == 5 and len(sampled.rows) == 5
+    assert sampled.facets["type"] == {"mlModel": 2} and sampled.facets_sampled is True
+    assert search(client, type="mlModel")["facets_sampled"] is False

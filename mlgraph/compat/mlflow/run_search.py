@@ -38,7 +38,7 @@ def _indexed(call: Call, clauses: list[Any]) -> set[str]:
         limit=_MAX + 1,
         facets=False,
     )
-    _, rows, _ = call.services.search.store.search(spec)
+    rows = call.services.search.store.search(spec).rows
     return {r["urn"] for r in rows}
 
 
