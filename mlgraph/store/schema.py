@@ -32,7 +32,6 @@ entities = Table(
     Index("ix_entities_type_urn", "entity_type", "urn"),
     Index("ix_entities_type_platform_env", "entity_type", "platform", "env", "urn"),
     Index("ix_entities_updated", "updated_at"),
-    Index("ix_entities_removed_type", "removed", "entity_type"),  # counts of live entities
 )
 
 # The latest version of each aspect. `version` counts from 1 and is the optimistic-
