@@ -91,7 +91,7 @@ def _load_demo_when_up(server: Any, url: str) -> None:
         time.sleep(0.05)
     with Client(url) as client:
         count = load_demo(client)
-    click.echo(f"demo catalog loaded: {count} entities — open {url}/docs")
+    click.echo(f"demo catalog loaded: {count} entities — open {url}/ (API docs: {url}/docs)")
 
 
 @cli.group()
