@@ -13,11 +13,14 @@ from mlgraph.services.filters import parse_filter
 from mlgraph.services.indexing import words
 from mlgraph.store.aspect_store import AspectStore
 from mlgraph.store.search_store import (
+    FACET_SAMPLE,
     FACETS,
     SORTS,
     SearchSpec,
     SearchStore,
 )
+
+__all__ = ["FACETS", "FACET_SAMPLE", "SearchService"]
 
 MAX_LIMIT = 1000
 # Aspects whose name/description describe an entity in a result list.
@@ -75,8 +78,6 @@ class SearchService:
                 raise InvalidInput(f"cursor {cursor!r} is not one this server issued")
             offset = int(raw[2:])
         terms = words(q or "")
-        if sort == "relevance" and not terms:
-            sort = "name"
         descending = order == "desc" or (order is None and sort == "updated")
         spec = SearchSpec(
             words=terms,

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData()
@@ -32,6 +33,13 @@ entities = Table(
     Index("ix_entities_type_urn", "entity_type", "urn"),
     Index("ix_entities_type_platform_env", "entity_type", "platform", "env", "urn"),
     Index("ix_entities_updated", "updated_at"),
+    # Soft-deleted entities only (few), so searches can leave them out without a scan.
+    Index(
+        "ix_entities_removed",
+        "urn",
+        sqlite_where=text("removed = 1"),
+        postgresql_where=text("removed"),
+    ),
 )
 
 # The latest version of each aspect. `version` counts from 1 and is the optimistic-
@@ -73,7 +81,7 @@ edges = Table(
     Column("rel", String(64), primary_key=True),
     Column("target_urn", String, primary_key=True),
     Column("lineage", String(16)),
-    Index("ix_edges_target", "target_urn", "rel"),
+    Index("ix_edges_target", "target_urn", "rel", "source_urn"),
 )
 
 # Full-text documents: one per entity (all its searchable aspects), text already
@@ -99,8 +107,8 @@ entity_properties = Table(
     Column("key", String(255), primary_key=True),
     Column("value_text", Text),
     Column("value_num", Float),
-    Index("ix_properties_num", "kind", "key", "value_num"),
-    Index("ix_properties_text", "kind", "key", "value_text"),
+    Index("ix_properties_num", "kind", "key", "value_num", "urn"),
+    Index("ix_properties_text", "kind", "key", "value_text", "urn"),
 )
 
 # Time series of a run's metrics (MLflow's metric history): appended, never versioned.

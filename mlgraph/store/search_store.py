@@ -5,7 +5,9 @@ Every value reaches SQL as a bound parameter."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -24,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement, Select
 
 from mlgraph.services.filters import Clause
+from mlgraph.services.indexing import kinds_from_several_aspects
 from mlgraph.store.engine import Engines
 from mlgraph.store.schema import edges, entities, entity_properties
 
@@ -43,7 +46,9 @@ FACETS = (*COLUMN_FACETS, *EDGE_FACETS, *PROPERTY_FACETS)
 SORTS = {"relevance", "name", "updated"}
 
 
-FACET_SAMPLE = 10_000  # matches facet counts are computed over, at most
+FACET_SAMPLE = 2_000  # matches facet counts are computed over, at most
+# Matches kept in the scratch table at least: a result this small is read once.
+KEEP = 1_000
 
 
 class SearchPage(NamedTuple):
@@ -64,6 +69,7 @@ class SearchSpec:
     limit: int = 20
     facets: bool = True
     facet_sample: int = FACET_SAMPLE
+    keep: int = KEEP  # matches kept in a scratch table for the page and the facets
 
 
 def _fts(dialect: str, words: list[str]) -> Any:
@@ -97,77 +103,91 @@ def _like(dialect: str, column: Any, pattern: str, insensitive: bool) -> ColumnE
     return column.like(pattern)
 
 
-def _matching(dialect: str, c: Clause, per_entity: bool = False) -> Select[Any]:
-    """The URNs whose param/metric/tag `c.key` exists (IS [NOT] NULL) or satisfies `c`:
-    read from the (kind, key, value) index, or, `per_entity`, looked up for the outer
-    query's entity by the urn-prefixed primary key (`kind || ''` keeps the planner off
-    the (kind, ...) index, which would walk every value of the key per entity)."""
+# A set read from an index larger than this (or than a few times the driving set) is
+# checked per candidate instead of being read whole; estimates stop counting here too.
+_LIST_LIMIT = 10_000
+_ESTIMATE_CAP = _LIST_LIMIT + 1
+
+
+def _value_condition(dialect: str, column: Any, c: Clause) -> ColumnElement[bool]:
+    if c.op in ("LIKE", "ILIKE"):
+        return _like(dialect, column, c.value, c.op == "ILIKE")
+    return {
+        "=": column == c.value,
+        "!=": column != c.value,
+        ">": column > c.value,
+        ">=": column >= c.value,
+        "<": column < c.value,
+        "<=": column <= c.value,
+    }[c.op]
+
+
+def _matching(dialect: str, c: Clause, urn: Any = None) -> Select[Any]:
+    """The URNs whose param/metric/tag `c.key` exists (IS [NOT] NULL) or satisfies `c`,
+    read from the covering (kind, key, value, urn) index. With `urn`, only that one:
+    an equality is a single seek in the same index; other tests look the entity up by
+    its urn-prefixed primary key (`kind || ''` keeps the planner off the (kind, ...)
+    index, which would walk every value of the key per entity)."""
     p = entity_properties.alias("p")
-    if per_entity:
-        base = [p.c.urn == entities.c.urn, (p.c.kind + literal("")) == c.kind, p.c.key == c.key]
-    else:
-        base = [p.c.kind == c.kind, p.c.key == c.key]
+    column = p.c.value_num if c.kind == "metric" else p.c.value_text
+    exact = c.op == "=" and urn is not None
+    kind = p.c.kind if urn is None or exact else p.c.kind + literal("")
+    base = [kind == c.kind, p.c.key == c.key]
+    if urn is not None:
+        base.append(p.c.urn == urn)
     if c.op in ("IS NULL", "IS NOT NULL"):
         return select(p.c.urn).where(*base)
-    column = p.c.value_num if c.kind == "metric" else p.c.value_text
-    if c.op in ("LIKE", "ILIKE"):
-        cond = _like(dialect, column, c.value, c.op == "ILIKE")
-    else:
-        cond = {
-            "=": column == c.value,
-            "!=": column != c.value,
-            ">": column > c.value,
-            ">=": column >= c.value,
-            "<": column < c.value,
-            "<=": column <= c.value,
-        }[c.op]
-    return select(p.c.urn).where(*base, cond)
+    return select(p.c.urn).where(*base, _value_condition(dialect, column, c))
 
 
-def _clause(dialect: str, c: Clause, *, drives: bool = True) -> ColumnElement[bool]:
-    """`c` as a condition on `entities`. The clause that `drives` the query is a set
-    read once from the index; the others are checked per candidate entity."""
-    if c.kind == "attribute":
-        column = entities.c.entity_type if c.key == "type" else getattr(entities.c, c.key)
-        if c.op in ("IN", "NOT IN"):
-            inside = column.in_(list(c.value))
-            return inside if c.op == "IN" else not_(inside)
-        if c.op in ("LIKE", "ILIKE"):
-            return _like(dialect, column, c.value, c.op == "ILIKE")
-        return column == c.value if c.op == "=" else column != c.value
-    if not drives or c.op == "IS NULL":
-        found = exists(_matching(dialect, c, per_entity=True))
-        return not_(found) if c.op == "IS NULL" else found
-    return entities.c.urn.in_(_matching(dialect, c))
-
-
-def _facet_matching(name: str, values: list[str], per_entity: bool = False) -> Select[Any]:
-    """URNs carrying facet `name` with one of `values` (tags, owners, ... are edges;
-    alias, subtype, algorithm are index rows). `per_entity`: for the outer entity, by
-    its urn-prefixed key (the `|| ''` keeps the planner off the value-first index)."""
+def _facet_matching(name: str, values: list[str], urn: Any = None) -> Select[Any]:
+    """URNs carrying facet `name` with one of `values` (tags, owners, ... are edges,
+    read from the covering (target, rel, source) index; alias, subtype, algorithm are
+    index rows). With `urn`, only that one (seeks in the same indexes)."""
     if name in EDGE_FACETS:
         e = edges.alias("f")
-        target = (e.c.target_urn + literal("")) if per_entity else e.c.target_urn
-        found = select(e.c.source_urn).where(target.in_(values), e.c.rel == EDGE_FACETS[name])
-        return found.where(e.c.source_urn == entities.c.urn) if per_entity else found
+        found = select(e.c.source_urn.label("urn")).where(
+            e.c.target_urn.in_(values), e.c.rel == EDGE_FACETS[name]
+        )
+        return found if urn is None else found.where(e.c.source_urn == urn)
+    if name == "type":
+        t = entities.alias("t")
+        found = select(t.c.urn).where(t.c.entity_type.in_(values))
+        return found if urn is None else found.where(t.c.urn == urn)
     p = entity_properties.alias("f")
-    kind = (p.c.kind + literal("")) if per_entity else p.c.kind
+    kind = p.c.kind if urn is None else p.c.kind + literal("")
     found = select(p.c.urn).where(kind == "facet", p.c.key.in_([f"{name}:{v}" for v in values]))
-    return found.where(p.c.urn == entities.c.urn) if per_entity else found
+    return found if urn is None else found.where(p.c.urn == urn)
 
 
-def _facet_filter(name: str, values: list[str], *, drives: bool = True) -> ColumnElement[bool]:
-    if name in COLUMN_FACETS:
-        return COLUMN_FACETS[name].in_(values)
-    if drives:
-        return entities.c.urn.in_(_facet_matching(name, values))
-    return exists(_facet_matching(name, values, per_entity=True))
+@dataclass
+class _Set:
+    """A term of the query as a set of URNs: read whole from an index (`members`) or
+    tested per candidate (`member(urn)`), whichever is cheaper given the sizes."""
+
+    estimate: int
+    members: Select[Any]
+    member: Callable[[Any], ColumnElement[bool]]
+    exact: bool  # `member` is one index seek (an equality), not a scan of the entity's rows
+    repeats: bool = False  # `members` may list an entity twice
 
 
-# Per-query scratch tables. Filling them once keeps every database from re-running the
-# full-text match and the filters for the count, the page and each facet, and gives
-# the planner an indexed table to join (SQLite would otherwise probe the FTS index once
-# per candidate row). They live in the read transaction and vanish with its rollback.
+def _row_condition(dialect: str, c: Clause) -> ColumnElement[bool]:
+    """An attribute clause (name, platform, ...) as a test on the entity row."""
+    column = entities.c.entity_type if c.key == "type" else getattr(entities.c, c.key)
+    if c.op in ("IN", "NOT IN"):
+        inside = column.in_(list(c.value))
+        return inside if c.op == "IN" else not_(inside)
+    if c.op in ("LIKE", "ILIKE"):
+        return _like(dialect, column, c.value, c.op == "ILIKE")
+    return column == c.value if c.op == "=" else column != c.value
+
+
+# Per-query scratch tables. The full-text matches and then every match of the whole
+# query are written once, so the count, the page and the facets read a small indexed
+# table instead of re-running the match (SQLite would otherwise also probe the FTS
+# index once per candidate row). They live in the read transaction and vanish with
+# its rollback.
 _scratch = MetaData()
 text_hits = Table(
     "search_text_hits",
@@ -177,7 +197,11 @@ text_hits = Table(
     prefixes=["TEMPORARY"],
 )
 hits = Table(
-    "search_hits", _scratch, Column("urn", String, primary_key=True), prefixes=["TEMPORARY"]
+    "search_hits",
+    _scratch,
+    Column("urn", String, primary_key=True),
+    Column("score", Float),
+    prefixes=["TEMPORARY"],
 )
 
 
@@ -189,105 +213,215 @@ def _analyze(conn: Any, table: Table) -> None:
         conn.exec_driver_sql(f"ANALYZE {table.name}")
 
 
+def _fill(conn: Any, table: Table, query: Select[Any]) -> int:
+    """Insert a query's rows into a scratch table; return how many. (psycopg reports
+    no row count for some INSERT ... SELECT statements; then the table is counted.)"""
+    inserted = conn.execute(table.insert().from_select(["urn", "score"], query)).rowcount
+    if inserted is None or inserted < 0:
+        inserted = conn.execute(select(func.count()).select_from(table)).scalar_one()
+    _analyze(conn, table)
+    return int(inserted)
+
+
+def _ordered(matches: Select[Any], spec: SearchSpec) -> Select[Any]:
+    """The matches by relevance: score, then URN; URN alone without text (every score
+    is 0), an order the driving index gives without sorting."""
+    found = matches.subquery()
+    keys = [found.c.score, found.c.urn] if spec.words else [found.c.urn]
+    return select(found.c.urn, found.c.score).order_by(*keys)
+
+
+def _in_text_hits(urn: Any) -> ColumnElement[bool]:
+    return exists(select(text_hits.c.urn).where(text_hits.c.urn == urn))
+
+
+def _has_property(dialect: str, c: Clause, urn: Any) -> ColumnElement[bool]:
+    return exists(_matching(dialect, c, urn))
+
+
+def _has_facet(name: str, values: list[str], urn: Any) -> ColumnElement[bool]:
+    return exists(_facet_matching(name, values, urn))
+
+
 class SearchStore:
     def __init__(self, engines: Engines) -> None:
         self.engines = engines
 
     def search(self, spec: SearchSpec) -> SearchPage:
         with self.engines.reading() as conn, conn.begin():
-            dialect = conn.dialect.name
             _scratch.create_all(conn, checkfirst=True)
-            # Most selective structured clause first: SQLite drives the loop from the
-            # first `urn IN (...)` it can, so the order of the clauses is the plan.
-            # Clauses and facet filters alike, most selective first; the first drives.
-            terms: list[tuple[int, Clause | tuple[str, list[str]]]] = [
-                (self._estimate(conn, c), c) for c in spec.clauses
-            ] + [
-                (self._estimate_facet(conn, n, v), (n, v))
-                for n, v in spec.facet_filters.items()
-                if v
-            ]
-            terms.sort(key=lambda t: t[0])
-            conds: list[ColumnElement[bool]] = []
-            for i, (_, term) in enumerate(terms):
-                drives = i == 0 and not spec.words
-                if isinstance(term, Clause):
-                    conds.append(_clause(dialect, term, drives=drives))
-                else:
-                    conds.append(_facet_filter(*term, drives=drives))
-            conds.append(entities.c.removed.is_(False))
-            score: Any = literal(0.0)
-            if spec.words:
-                found = _fts(dialect, spec.words)
-                conn.execute(
-                    text_hits.insert().from_select(
-                        ["urn", "score"], select(found.c.urn, found.c.score)
-                    )
-                )
-                _analyze(conn, text_hits)
-                conds.insert(0, entities.c.urn.in_(select(text_hits.c.urn)))
-                score = (
-                    select(text_hits.c.score)
-                    .where(text_hits.c.urn == entities.c.urn)
-                    .scalar_subquery()
-                )
-            # Count, then let the page use an index for its order (recently changed at
-            # 1M entities is one index walk, not 1M copies).
-            total = conn.execute(
-                select(func.count()).select_from(entities).where(*conds)
-            ).scalar_one()
-            order = {
-                "relevance": [score, entities.c.urn],
-                "name": [func.lower(entities.c.name), entities.c.urn],
-                "updated": [entities.c.updated_at, entities.c.urn],
-            }[spec.sort]
-            if spec.descending:
-                order = [o.desc() for o in order]
-            stmt = (
-                select(entities, score.label("score"))
-                .where(*conds)
-                .order_by(*order)
-                .offset(spec.offset)
-                .limit(spec.limit)
-            )
-            rows = [dict(r._mapping) for r in conn.execute(stmt)]
+            matches = self._matches(conn, spec)
+            total = 0
+            rows: list[dict[str, Any]] = []
             facets: dict[str, dict[str, int]] = {}
-            if spec.facets and total:
-                # Facets count over the matches — over the FACET_SAMPLE most relevant of
-                # them when there are more (the answer then says the counts are sampled).
-                sample = select(entities.c.urn).where(*conds)
-                if total > spec.facet_sample:
-                    sample = sample.order_by(score, entities.c.urn).limit(spec.facet_sample)
-                conn.execute(hits.insert().from_select(["urn"], sample))
-                _analyze(conn, hits)
-                facets = self._facets(conn)
+            if matches is not None:
+                # The first matches in order — enough for the facet sample, or for the
+                # page — go to a scratch table; only when it fills are all counted.
+                first = max(
+                    spec.facet_sample if spec.facets else 0, spec.offset + spec.limit, spec.keep
+                )
+                kept = _fill(conn, hits, _ordered(matches, spec).limit(first))
+                total = kept
+                if kept >= first:
+                    count = select(func.count()).select_from(matches.subquery())
+                    total = conn.execute(count).scalar_one()
+                if total:
+                    complete = kept == total
+                    rows = self._page(conn, spec, matches, kept, complete)
+                if total and spec.facets:
+                    counted = select(hits.c.urn)
+                    if kept > spec.facet_sample:
+                        keys = [hits.c.score, hits.c.urn] if spec.words else [hits.c.urn]
+                        counted = counted.order_by(*keys).limit(spec.facet_sample)
+                    facets = self._facets(conn, counted)
             conn.rollback()  # drop the scratch rows
         return SearchPage(total, rows, facets, spec.facets and total > spec.facet_sample)
 
-    def _estimate(self, conn: Any, c: Clause) -> int:
-        """How many values a structured clause matches (an index range count); clauses
-        that cannot drive a lookup (negations, attributes) sort last."""
-        if c.kind == "attribute" or c.op in ("!=", "IS NULL", "IS NOT NULL", "NOT IN"):
-            return 1 << 62
-        condition = _clause(conn.dialect.name, c)
-        inner = condition.right if hasattr(condition, "right") else None
-        if inner is None:
-            return 1 << 62
-        return int(
-            conn.execute(select(func.count()).select_from(inner.element.subquery())).scalar_one()
-        )
+    def _matches(self, conn: Any, spec: SearchSpec) -> Select[Any] | None:
+        """The query for every match as (urn, score); None when the text matches nothing.
+        Each indexable term is a set of URNs: the smallest drives; the others are read
+        whole when small, or tested per candidate with an index seek; soft-deleted
+        entities and tests on the entity row come last."""
+        dialect = conn.dialect.name
+        sets: list[_Set] = []
+        row_conds: list[ColumnElement[bool]] = []
+        negations: list[Clause] = []
+        text_set = None
+        if spec.words:
+            found = _fts(dialect, spec.words)
+            inserted = _fill(conn, text_hits, select(found.c.urn, found.c.score))
+            if not inserted:
+                return None
+            text_set = select(text_hits.c.urn, text_hits.c.score)
+            sets.append(
+                _Set(
+                    inserted,
+                    text_set,
+                    _in_text_hits,
+                    exact=True,
+                )
+            )
+        for c in spec.clauses:
+            if c.kind == "attribute":
+                row_conds.append(_row_condition(dialect, c))
+            elif c.op == "IS NULL":
+                negations.append(c)
+            else:
+                members = _matching(dialect, c)
+                sets.append(
+                    _Set(
+                        self._estimate(conn, members),
+                        members,
+                        partial(_has_property, dialect, c),
+                        exact=c.op == "=",
+                        repeats=c.kind in kinds_from_several_aspects(),
+                    )
+                )
+        for name, values in spec.facet_filters.items():
+            if not values:
+                continue
+            if name in ("platform", "env"):
+                row_conds.append(COLUMN_FACETS[name].in_(values))
+                continue
+            members = _facet_matching(name, values)
+            sets.append(
+                _Set(
+                    self._estimate(conn, members),
+                    members,
+                    partial(_has_facet, name, values),
+                    exact=name in EDGE_FACETS or name == "type",
+                    # Each facet comes from one aspect: only several values may repeat.
+                    repeats=len(values) > 1 and name != "type",
+                )
+            )
+        sets.sort(key=lambda s: s.estimate)
+        if sets:
+            # An entity may appear twice in a set (two of the tags asked for, a key in
+            # two aspects): such a driving set is made distinct (the others are tests).
+            # Otherwise it stays plain, so its index order reaches the page unsorted.
+            members = sets[0].members
+            driver = (members.distinct() if sets[0].repeats else members).subquery("driver")
+            urn: Any = driver.c.urn
+            query = select(urn.label("urn")).select_from(driver)
+            removed = select(entities.c.urn).where(entities.c.removed)
+            conds = [urn.not_in(removed)]  # the few soft-deleted, from a partial index
+            if row_conds:
+                conds.append(
+                    exists(select(entities.c.urn).where(entities.c.urn == urn, *row_conds))
+                )
+        else:
+            urn = entities.c.urn
+            query = select(urn.label("urn")).select_from(entities)
+            conds = [entities.c.removed.is_(False), *row_conds]
+        for s in sets[1:]:
+            # A seek per candidate beats reading a set as large as the driver; a test
+            # that scans the entity's rows is worth avoiding while the set is small.
+            listed = not s.exact and (
+                s.estimate <= _LIST_LIMIT
+                or (s.estimate < _ESTIMATE_CAP and s.estimate <= 3 * sets[0].estimate)
+            )
+            conds.append(urn.in_(s.members) if listed else s.member(urn))
+        conds.extend(not_(exists(_matching(dialect, c, urn))) for c in negations)
+        score: Any = literal(0.0)
+        if spec.words and sets[0].members is text_set:
+            score = driver.c.score
+        elif spec.words:
+            score = select(text_hits.c.score).where(text_hits.c.urn == urn).scalar_subquery()
+        return query.add_columns(score.label("score")).where(*conds)
 
-    def _estimate_facet(self, conn: Any, name: str, values: list[str]) -> int:
-        if name in COLUMN_FACETS:
-            return 1 << 61  # a column test on the candidate row: never the driver
-        found = _facet_matching(name, values).subquery()
-        return int(conn.execute(select(func.count()).select_from(found)).scalar_one())
+    def _page(
+        self, conn: Any, spec: SearchSpec, matches: Select[Any], kept: int, complete: bool
+    ) -> list[dict[str, Any]]:
+        """One page of the matches, with their entity rows: cut from the scratch table
+        when it holds the page (by relevance) or every match (any order); otherwise from
+        the full query. By name or time every match's row is read to sort them."""
+        found: Any = hits if complete else matches.subquery("found")
+        if spec.sort == "relevance":
+            if not spec.descending and spec.offset + spec.limit <= kept:
+                found = hits  # the scratch table holds the first `kept` in this order
+            keys: list[Any] = [found.c.score, found.c.urn] if spec.words else [found.c.urn]
+            if spec.descending:
+                keys = [k.desc() for k in keys]
+            page = (
+                select(found.c.urn, found.c.score)
+                .order_by(*keys)
+                .offset(spec.offset)
+                .limit(spec.limit)
+                .subquery("page")
+            )
+            order: list[Any] = [page.c.score, page.c.urn] if spec.words else [page.c.urn]
+            if spec.descending:
+                order = [o.desc() for o in order]
+            stmt = (
+                select(entities, page.c.score)
+                .join(page, page.c.urn == entities.c.urn)
+                .order_by(*order)
+            )
+        else:
+            by_name = spec.sort == "name"
+            order = [func.lower(entities.c.name) if by_name else entities.c.updated_at]
+            order.append(entities.c.urn)
+            if spec.descending:
+                order = [o.desc() for o in order]
+            if not complete and matches.get_final_froms() == [entities]:
+                # Matched on the entity rows themselves: sort them in place, so an
+                # index on the order (recently changed) can serve the page.
+                score = matches.selected_columns.score
+                stmt = matches.with_only_columns(*entities.c, score)
+            else:
+                stmt = select(entities, found.c.score).join(found, found.c.urn == entities.c.urn)
+            stmt = stmt.order_by(*order).offset(spec.offset).limit(spec.limit)
+        return [dict(r._mapping) for r in conn.execute(stmt)]
 
-    def _facets(self, conn: Any) -> dict[str, dict[str, int]]:
+    def _estimate(self, conn: Any, members: Select[Any]) -> int:
+        """How many URNs a term's index range holds, counted up to a cap."""
+        capped = members.limit(_ESTIMATE_CAP).subquery()
+        return int(conn.execute(select(func.count()).select_from(capped)).scalar_one())
+
+    def _facets(self, conn: Any, matched: Select[Any]) -> dict[str, dict[str, int]]:
         """Counts per facet value over every match. Each query is driven from the
         scratch table of matches into a primary-key prefix (no GROUP BY that would tempt
         the planner into scanning a whole index in group order); Python does the counting."""
-        matched = select(hits.c.urn)
         counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
         columns = list(COLUMN_FACETS.items())
         stmt = select(*(c for _, c in columns)).where(entities.c.urn.in_(matched))

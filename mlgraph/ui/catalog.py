@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from mlgraph.api.deps import ServicesDep
 from mlgraph.runtime import Services
-from mlgraph.services.search import FACETS
+from mlgraph.services.search import FACET_SAMPLE, FACETS
 from mlgraph.ui.templating import html_errors, render
 
 router = APIRouter()
@@ -117,6 +117,7 @@ def search_page(request: Request, services: ServicesDep) -> HTMLResponse:
         facets=facets,
         next_href=next_href,
         hidden=[(k, v) for k, v in base if k in FACETS],
+        facet_sample=FACET_SAMPLE,
     )
 
 

@@ -133,8 +133,10 @@ def test_the_index_follows_writes_in_the_same_transaction(client: TestClient) ->
     props["description"] = "detects zanzibarian card fraud"
     assert client.put(path, json=props).status_code == 200
     assert urns(search(client, q="zanzibarian")) == {FRAUD}
+    assert FRAUD in urns(search(client, tag="urn:li:tag:fraud"))
     assert client.delete(f"/api/v1/entities/{quote(FRAUD, safe='')}").status_code == 200
     assert search(client, q="zanzibarian")["total"] == 0  # soft-deleted: hidden
+    assert FRAUD not in urns(search(client, tag="urn:li:tag:fraud"))  # from a facet too
     client.post(f"/api/v1/entities/{quote(FRAUD, safe='')}/restore")
     assert client.delete(path).status_code == 200
     assert search(client, q="zanzibarian")["total"] == 0  # aspect gone: words gone
@@ -183,3 +185,67 @@ def test_facets_of_a_broad_search_are_counted_over_a_sample_and_say_so(client: T
     assert sampled.total == 5 and len(sampled.rows) == 5
     assert sampled.facets["type"] == {"mlModel": 2} and sampled.facets_sampled is True
     assert search(client, type="mlModel")["facets_sampled"] is False
+
+
+@pytest.mark.parametrize("probe", [False, True], ids=["sets-read-whole", "sets-probed"])
+def test_pages_are_the_same_however_the_matches_are_gathered(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, probe: bool
+) -> None:
+    """Every way the store may gather matches — a small result kept whole, a large one
+    counted apart from its first page, a set read whole or tested per candidate —
+    gives the same total and the same pages in the same order."""
+    from dataclasses import replace
+
+    from mlgraph.services.filters import parse_filter
+    from mlgraph.store import search_store
+    from mlgraph.store.search_store import SearchSpec
+
+    if probe:  # every set beyond the driving one is tested per candidate
+        monkeypatch.setattr(search_store, "_LIST_LIMIT", 0)
+        monkeypatch.setattr(search_store, "_ESTIMATE_CAP", 1)
+    store = client.app.state.services.search.store  # type: ignore[attr-defined]
+    everything = store.search(SearchSpec(limit=1000, facets=False))
+    tags = store.search(SearchSpec(limit=1000)).facets["tag"]
+    specs = [
+        SearchSpec(words=["model"]),
+        SearchSpec(words=["model"], descending=True),
+        SearchSpec(words=["model"], facet_filters={"type": ["mlModel", "mlModelGroup"]}),
+        SearchSpec(facet_filters={"type": ["mlModel", "dataset", "dataProcessInstance"]}),
+        SearchSpec(facet_filters={"tag": list(tags)}, descending=True),
+        SearchSpec(facet_filters={"tag": list(tags), "type": ["mlModel", "dataset"]}),
+        SearchSpec(clauses=parse_filter("params.learning_rate LIKE '%'"), sort="name"),
+        SearchSpec(clauses=parse_filter("params.learning_rate IS NULL"), sort="updated"),
+        SearchSpec(clauses=parse_filter("tags.git_commit LIKE '%'")),
+        SearchSpec(
+            clauses=parse_filter("params.learning_rate LIKE '%' AND metrics.val_accuracy > 0"),
+            facet_filters={"subtype": ["ML Training Run"]},
+        ),
+    ]
+    for base in specs:
+        whole = store.search(replace(base, limit=1000, facets=False))
+        assert 1 < whole.total < everything.total, base  # a real narrowing, several pages
+        expected = [r["urn"] for r in whole.rows]
+        for keep in (1, 3, 1000):
+            seen: list[str] = []
+            for offset in range(whole.total):
+                page = store.search(replace(base, offset=offset, limit=1, keep=keep, facets=False))
+                assert page.total == whole.total, (base, keep)
+                seen += [r["urn"] for r in page.rows]
+            assert seen == expected, (base, keep)
+
+
+def test_an_entity_with_a_key_in_two_aspects_is_one_match(client: TestClient) -> None:
+    run = "urn:li:dataProcessInstance:twice-tagged"
+    base = f"/api/v1/entities/{quote(run, safe='')}/aspects"
+    custom = {"customProperties": {"twice": "yes"}}
+    r = client.put(
+        f"{base}/dataProcessInstanceProperties",
+        json={"name": "twice", "created": {"time": 1}, **custom},
+    )
+    assert r.status_code == 200, r.text
+    r = client.put(f"{base}/mlTrainingRunProperties", json={"id": "twice", **custom})
+    assert r.status_code == 200, r.text
+    for spelled in ("tags.twice = 'yes'", "tags.twice LIKE 'y%'", "tags.twice IS NOT NULL"):
+        body = search(client, filter=spelled)
+        assert (body["total"], urns(body)) == (1, {run}), spelled
+        assert body["facets"]["type"] == {"dataProcessInstance": 1}

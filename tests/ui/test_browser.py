@@ -252,6 +252,7 @@ def test_experiment_runs_table_and_chart(page: Page) -> None:
     expect(page.locator("#runs tbody tr")).to_have_count(2)
     expect(page.locator("#runs thead")).to_contain_text("learning_rate")
     expect(page.locator("#runs thead")).to_contain_text("val_auc")
+    page.wait_for_function("() => window.mlgraphChart !== undefined")  # drawn after load
     assert page.evaluate("() => window.mlgraphChart.data.labels") == ["exp-41a", "exp-47b"]
     _shot(page, "experiment.png")
 
