@@ -262,6 +262,18 @@ def main() -> None:
                     "facets": "false",
                 },
             ),
+            (
+                "search: owner + tag facets, no text, facet counts on",
+                lambda i: {
+                    "owner": f"urn:li:corpuser:{['ana', 'ben'][i % 2]}",
+                    "tag": f"urn:li:tag:{['pii', 'tier1'][i % 2]}",
+                    "limit": 20,
+                },
+            ),
+            (
+                "search: one broad word (churn, fraud, ...), facet counts on",
+                lambda i: {"q": ["churn", "fraud", "ranking", "forecast"][i % 4], "limit": 20},
+            ),
         ]
         for label, make in searches:
             totals: list[int] = []
