@@ -9,9 +9,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, or_, select, tuple_
+from sqlalchemy import Connection, delete, func, or_, select, true, tuple_
 
-from mlgraph.store.dialect import bulk_delete, bulk_insert, bulk_update, in_values
+from mlgraph.store.dialect import (
+    bulk_delete,
+    bulk_insert,
+    bulk_update,
+    in_values,
+    is_postgres,
+    key_table,
+)
 from mlgraph.store.engine import Engines
 from mlgraph.store.schema import (
     aspect_history,
@@ -93,16 +100,30 @@ class WriteTx:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    def _pg_aspects_of(self, urns: Sequence[str]) -> Iterable[Any]:
+        """PostgreSQL: the latest aspect rows of `urns`, as one primary-key probe per urn
+        whatever the planner's statistics say. (With none yet, in a fresh database
+        filling up faster than autovacuum analyses it, `urn = ANY(500 urns)` on this
+        non-unique column is estimated at most of the table and becomes a sequential
+        scan; so does a plain join to the urns. OFFSET 0 keeps the per-urn subquery
+        from being flattened into such a join.)"""
+        v = key_table(urns, names=("urn",))
+        per_urn = select(aspects).where(aspects.c.urn == v.c.urn).offset(0).lateral("a")
+        return self.conn.execute(select(per_urn).select_from(v).join(per_urn, true()))
+
     def latest(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StoredAspect]:
         found: dict[tuple[str, str], StoredAspect] = {}
         if not keys:
             return found
         urns = sorted({u for u, _ in keys})
         wanted = set(keys)
+        if is_postgres(self.conn):
+            for row in self._pg_aspects_of(urns):
+                if (row.urn, row.aspect) in wanted:
+                    found[(row.urn, row.aspect)] = _aspect(row)
+            return found
         for chunk in _chunks(urns):
-            rows = self.conn.execute(
-                select(aspects).where(in_values(self.conn, aspects.c.urn, chunk))
-            )
+            rows = self.conn.execute(select(aspects).where(aspects.c.urn.in_(chunk)))
             for row in rows:
                 if (row.urn, row.aspect) in wanted:
                     found[(row.urn, row.aspect)] = _aspect(row)
@@ -112,16 +133,27 @@ class WriteTx:
         """The highest version in history of each (urn, aspect) that has one: a deleted
         aspect's numbering continues from it."""
         found: dict[tuple[str, str], int] = {}
+        if not keys:
+            return found
+        h = aspect_history
+        if is_postgres(self.conn):  # a backward probe per key, as in _pg_aspects_of
+            pairs = list(dict.fromkeys(keys))
+            v = key_table([u for u, _ in pairs], [a for _, a in pairs], names=("urn", "aspect"))
+            last = (
+                select(h.c.version)
+                .where(h.c.urn == v.c.urn, h.c.aspect == v.c.aspect)
+                .order_by(h.c.version.desc())
+                .limit(1)
+                .lateral("h")
+            )
+            stmt = select(v.c.urn, v.c.aspect, last.c.version).select_from(v).join(last, true())
+            return {(u, a): int(version) for u, a, version in self.conn.execute(stmt)}
         wanted = set(keys)
         for chunk in _chunks(sorted({u for u, _ in keys})):
             stmt = (
-                select(
-                    aspect_history.c.urn,
-                    aspect_history.c.aspect,
-                    func.max(aspect_history.c.version),
-                )
-                .where(in_values(self.conn, aspect_history.c.urn, chunk))
-                .group_by(aspect_history.c.urn, aspect_history.c.aspect)
+                select(h.c.urn, h.c.aspect, func.max(h.c.version))
+                .where(h.c.urn.in_(chunk))
+                .group_by(h.c.urn, h.c.aspect)
             )
             for urn, aspect, version in self.conn.execute(stmt):
                 if (urn, aspect) in wanted:
@@ -257,11 +289,19 @@ class WriteTx:
         self, urns: Sequence[str], names: Sequence[str]
     ) -> list[tuple[str, str, str]]:
         """(urn, aspect, JSON) of the latest `names` aspects of `urns`."""
+        if not urns:
+            return []
+        if is_postgres(self.conn):
+            wanted = set(names)
+            return [
+                (r.urn, r.aspect, r.value)
+                for r in self._pg_aspects_of(list(dict.fromkeys(urns)))
+                if r.aspect in wanted
+            ]
         out: list[tuple[str, str, str]] = []
         for chunk in _chunks(list(urns)):
             stmt = select(aspects.c.urn, aspects.c.aspect, aspects.c.value).where(
-                in_values(self.conn, aspects.c.urn, chunk),
-                in_values(self.conn, aspects.c.aspect, list(names)),
+                aspects.c.urn.in_(chunk), aspects.c.aspect.in_(list(names))
             )
             out.extend((r.urn, r.aspect, r.value) for r in self.conn.execute(stmt))
         return out

@@ -27,12 +27,14 @@ from sqlalchemy import (
     any_,
     bindparam,
     delete,
+    func,
     insert,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlalchemy.types import NullType
 
 
@@ -43,7 +45,8 @@ def insert_ignore(dialect_name: str, table: Table, keys: tuple[str, ...]) -> Any
     return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys))
 
 
-def _is_postgres(conn: Connection) -> bool:
+def is_postgres(conn: Connection) -> bool:
+    """Whether `conn` talks to PostgreSQL (otherwise SQLite)."""
     return conn.dialect.name == "postgresql"
 
 
@@ -65,11 +68,18 @@ def prepare_postgres_connection(dbapi_conn: Any) -> None:
     dbapi_conn.commit()
 
 
+def key_table(*columns: Sequence[Any], names: Sequence[str]) -> TableValuedAlias:
+    """PostgreSQL only: `unnest(...) AS v(names)`, a table of keys to join against,
+    one binary array per column."""
+    arrays = [bindparam(None, _BinaryArray(c), type_=NullType()) for c in columns]
+    return func.unnest(*arrays).table_valued(*names).render_derived(name="v")
+
+
 def in_values(conn: Connection, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
     """`column IN (values)`. On PostgreSQL, `column = ANY(array)` instead: one binary
     parameter rather than one per value, so psycopg can prepare the statement once
     (it re-parses a long statement's text on every call)."""
-    if _is_postgres(conn):
+    if is_postgres(conn):
         return column == any_(bindparam(None, _BinaryArray(values), type_=NullType()))
     return column.in_(values)
 
@@ -135,7 +145,7 @@ def bulk_insert(
     row raises IntegrityError."""
     if not rows:
         return
-    if not _is_postgres(conn):
+    if not is_postgres(conn):
         conn.exec_driver_sql(_compiled(conn.dialect, table, ignore), rows)
         return
     columns = list(table.columns)
@@ -163,7 +173,7 @@ def bulk_update(
     where the driver cannot tell for a batch."""
     if not rows:
         return 0
-    if not _is_postgres(conn):
+    if not is_postgres(conn):
         stmt = update(table).where(
             *(table.c[m] == bindparam(f"m_{m}") for m in match),
             *([table.c[only_null].is_(None)] if only_null else []),
@@ -190,7 +200,7 @@ def bulk_delete(
     """Delete the rows whose `match` columns equal one of `keys`."""
     if not keys:
         return
-    if not _is_postgres(conn):
+    if not is_postgres(conn):
         # One indexed DELETE per key: SQLite does not use the primary key for
         # `(a, b) IN (VALUES ...)`.
         stmt = delete(table).where(and_(*(table.c[m] == bindparam(f"m_{m}") for m in match)))
