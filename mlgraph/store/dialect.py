@@ -55,17 +55,20 @@ class _BinaryArray(list[Any]):
 
 
 def prepare_postgres_connection(dbapi_conn: Any) -> None:
-    """Set up a new psycopg connection: `_BinaryArray`s go in binary, and every
-    statement is planned for the tables as they are now. psycopg prepares a statement
-    after a few runs; PostgreSQL may then keep one generic plan for it, and a plan
-    made while a table was nearly empty (a sequential scan) stays in use as the table
-    grows to millions of rows: loading a catalog into a fresh database slowed tenfold
-    until autovacuum happened to ANALYZE the table."""
+    """Teach a new psycopg connection to send `_BinaryArray`s in binary."""
     from psycopg.types.array import ListBinaryDumper
 
     dbapi_conn.adapters.register_dumper(_BinaryArray, ListBinaryDumper)
-    dbapi_conn.execute("SET plan_cache_mode = force_custom_plan")
-    dbapi_conn.commit()
+
+
+def begin_write(conn: Connection) -> None:
+    """Start of a write transaction. On PostgreSQL, plan its statements for the tables
+    as they are now: psycopg prepares a statement after a few runs, PostgreSQL may
+    then keep one generic plan for it, and a plan made while a table was nearly empty
+    (a sequential scan) stayed in use as the table grew to millions of rows — loading
+    a catalog into a fresh database slowed tenfold until something ran ANALYZE."""
+    if is_postgres(conn):
+        conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
 def key_table(*columns: Sequence[Any], names: Sequence[str]) -> TableValuedAlias:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from mlgraph.store.dialect import prepare_postgres_connection
+from mlgraph.store.dialect import begin_write, prepare_postgres_connection
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Engines:
         """A write transaction: committed on success, rolled back on any error."""
         lock = self.write_lock if self.is_sqlite else nullcontext()
         with lock, self.write.begin() as conn:
+            begin_write(conn)
             yield conn
 
     @contextmanager
