@@ -9,9 +9,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, or_, select, tuple_, update
+from sqlalchemy import Connection, delete, func, or_, select, true, tuple_
 
-from mlgraph.store.dialect import bulk_insert
+from mlgraph.store.dialect import (
+    bulk_delete,
+    bulk_insert,
+    bulk_update,
+    in_values,
+    is_postgres,
+    key_table,
+)
 from mlgraph.store.engine import Engines
 from mlgraph.store.schema import (
     aspect_history,
@@ -93,12 +100,28 @@ class WriteTx:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    def _pg_aspects_of(self, urns: Sequence[str]) -> Iterable[Any]:
+        """PostgreSQL: the latest aspect rows of `urns`, as one primary-key probe per urn
+        whatever the planner's statistics say. (With none yet, in a fresh database
+        filling up faster than autovacuum analyses it, `urn = ANY(500 urns)` on this
+        non-unique column is estimated at most of the table and becomes a sequential
+        scan; so does a plain join to the urns. OFFSET 0 keeps the per-urn subquery
+        from being flattened into such a join.)"""
+        v = key_table(urns, names=("urn",))
+        per_urn = select(aspects).where(aspects.c.urn == v.c.urn).offset(0).lateral("a")
+        return self.conn.execute(select(per_urn).select_from(v).join(per_urn, true()))
+
     def latest(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StoredAspect]:
         found: dict[tuple[str, str], StoredAspect] = {}
         if not keys:
             return found
         urns = sorted({u for u, _ in keys})
         wanted = set(keys)
+        if is_postgres(self.conn):
+            for row in self._pg_aspects_of(urns):
+                if (row.urn, row.aspect) in wanted:
+                    found[(row.urn, row.aspect)] = _aspect(row)
+            return found
         for chunk in _chunks(urns):
             rows = self.conn.execute(select(aspects).where(aspects.c.urn.in_(chunk)))
             for row in rows:
@@ -110,16 +133,27 @@ class WriteTx:
         """The highest version in history of each (urn, aspect) that has one: a deleted
         aspect's numbering continues from it."""
         found: dict[tuple[str, str], int] = {}
+        if not keys:
+            return found
+        h = aspect_history
+        if is_postgres(self.conn):  # a backward probe per key, as in _pg_aspects_of
+            pairs = list(dict.fromkeys(keys))
+            v = key_table([u for u, _ in pairs], [a for _, a in pairs], names=("urn", "aspect"))
+            last = (
+                select(h.c.version)
+                .where(h.c.urn == v.c.urn, h.c.aspect == v.c.aspect)
+                .order_by(h.c.version.desc())
+                .limit(1)
+                .lateral("h")
+            )
+            stmt = select(v.c.urn, v.c.aspect, last.c.version).select_from(v).join(last, true())
+            return {(u, a): int(version) for u, a, version in self.conn.execute(stmt)}
         wanted = set(keys)
         for chunk in _chunks(sorted({u for u, _ in keys})):
             stmt = (
-                select(
-                    aspect_history.c.urn,
-                    aspect_history.c.aspect,
-                    func.max(aspect_history.c.version),
-                )
-                .where(aspect_history.c.urn.in_(chunk))
-                .group_by(aspect_history.c.urn, aspect_history.c.aspect)
+                select(h.c.urn, h.c.aspect, func.max(h.c.version))
+                .where(h.c.urn.in_(chunk))
+                .group_by(h.c.urn, h.c.aspect)
             )
             for urn, aspect, version in self.conn.execute(stmt):
                 if (urn, aspect) in wanted:
@@ -132,7 +166,9 @@ class WriteTx:
     def entities(self, urns: Sequence[str]) -> dict[str, EntityRow]:
         found: dict[str, EntityRow] = {}
         for chunk in _chunks(list(urns)):
-            for row in self.conn.execute(select(entities).where(entities.c.urn.in_(chunk))):
+            for row in self.conn.execute(
+                select(entities).where(in_values(self.conn, entities.c.urn, chunk))
+            ):
                 found[row.urn] = _entity(row)
         return found
 
@@ -141,35 +177,34 @@ class WriteTx:
             bulk_insert(self.conn, entities, rows, ignore=("urn",))
 
     def touch_entities(self, rows: list[dict[str, Any]]) -> None:
-        """Set updated_at (and, where given, removed/platform) on existing entities."""
-        if rows:
-            stmt = (
-                update(entities)
-                .where(entities.c.urn == bindparam("b_urn"))
-                .values(updated_at=bindparam("updated_at"))
-            )
-            self.conn.execute(
-                stmt, [{"b_urn": r["urn"], "updated_at": r["updated_at"]} for r in rows]
-            )
+        """Set updated_at on existing entities."""
+        bulk_update(
+            self.conn,
+            entities,
+            [(r["urn"], r["updated_at"]) for r in rows],
+            match=("urn",),
+            values=("updated_at",),
+        )
 
     def set_removed(self, flags: dict[str, bool], now: int) -> None:
-        if flags:
-            stmt = (
-                update(entities)
-                .where(entities.c.urn == bindparam("b_urn"))
-                .values(removed=bindparam("removed"), updated_at=now)
-            )
-            self.conn.execute(stmt, [{"b_urn": u, "removed": r} for u, r in flags.items()])
+        bulk_update(
+            self.conn,
+            entities,
+            [(u, r, now) for u, r in flags.items()],
+            match=("urn",),
+            values=("removed", "updated_at"),
+        )
 
     def set_platforms(self, platforms: dict[str, str]) -> None:
         """Fill in the platform of existing entities whose URN carries none."""
-        if platforms:
-            stmt = (
-                update(entities)
-                .where(entities.c.urn == bindparam("b_urn"), entities.c.platform.is_(None))
-                .values(platform=bindparam("platform"))
-            )
-            self.conn.execute(stmt, [{"b_urn": u, "platform": p} for u, p in platforms.items()])
+        bulk_update(
+            self.conn,
+            entities,
+            list(platforms.items()),
+            match=("urn",),
+            values=("platform",),
+            only_null="platform",
+        )
 
     def insert_aspects(self, rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -179,38 +214,26 @@ class WriteTx:
         self, rows: list[dict[str, Any]], previous: dict[tuple[str, str], int]
     ) -> None:
         """Overwrite latest rows, each only if it still has the version read earlier."""
-        if not rows:
-            return
-        stmt = (
-            update(aspects)
-            .where(
-                aspects.c.urn == bindparam("b_urn"),
-                aspects.c.aspect == bindparam("b_aspect"),
-                aspects.c.version == bindparam("b_version"),
-            )
-            .values(
-                version=bindparam("version"),
-                value=bindparam("value"),
-                created_at=bindparam("created_at"),
-                actor=bindparam("actor"),
-                run_id=bindparam("run_id"),
-            )
+        changed = bulk_update(
+            self.conn,
+            aspects,
+            [
+                (
+                    r["urn"],
+                    r["aspect"],
+                    previous[(r["urn"], r["aspect"])],
+                    r["version"],
+                    r["value"],
+                    r["created_at"],
+                    r["actor"],
+                    r["run_id"],
+                )
+                for r in rows
+            ],
+            match=("urn", "aspect", "version"),
+            values=("version", "value", "created_at", "actor", "run_id"),
         )
-        params = [
-            {
-                "b_urn": r["urn"],
-                "b_aspect": r["aspect"],
-                "b_version": previous[(r["urn"], r["aspect"])],
-                "version": r["version"],
-                "value": r["value"],
-                "created_at": r["created_at"],
-                "actor": r["actor"],
-                "run_id": r["run_id"],
-            }
-            for r in rows
-        ]
-        result = self.conn.execute(stmt, params)
-        if self.conn.dialect.supports_sane_multi_rowcount and result.rowcount != len(rows):
+        if changed is not None and changed != len(rows):
             raise StaleWrite()
 
     def delete_aspect(self, urn: str, aspect: str, version: int) -> None:
@@ -242,17 +265,8 @@ class WriteTx:
                 ],
             )
 
-    def _delete_keyed(self, table: Any, urn_column: Any, keys: Sequence[tuple[str, str]]) -> None:
-        """Delete the rows of (urn, aspect) pairs: one indexed DELETE per pair, as an
-        executemany (SQLite does not use the primary key for `(a, b) IN (VALUES ...)`)."""
-        if keys:
-            stmt = delete(table).where(
-                urn_column == bindparam("b_urn"), table.c.aspect == bindparam("b_aspect")
-            )
-            self.conn.execute(stmt, [{"b_urn": u, "b_aspect": a} for u, a in keys])
-
     def delete_edges(self, keys: Sequence[tuple[str, str]]) -> None:
-        self._delete_keyed(edges, edges.c.source_urn, keys)
+        bulk_delete(self.conn, edges, keys, match=("source_urn", "aspect"))
 
     def insert_edges(self, rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -261,7 +275,7 @@ class WriteTx:
             )
 
     def delete_properties(self, keys: Sequence[tuple[str, str]]) -> None:
-        self._delete_keyed(entity_properties, entity_properties.c.urn, keys)
+        bulk_delete(self.conn, entity_properties, keys, match=("urn", "aspect"))
 
     def insert_metric_points(self, rows: list[dict[str, Any]]) -> None:
         bulk_insert(
@@ -275,6 +289,15 @@ class WriteTx:
         self, urns: Sequence[str], names: Sequence[str]
     ) -> list[tuple[str, str, str]]:
         """(urn, aspect, JSON) of the latest `names` aspects of `urns`."""
+        if not urns:
+            return []
+        if is_postgres(self.conn):
+            wanted = set(names)
+            return [
+                (r.urn, r.aspect, r.value)
+                for r in self._pg_aspects_of(list(dict.fromkeys(urns)))
+                if r.aspect in wanted
+            ]
         out: list[tuple[str, str, str]] = []
         for chunk in _chunks(list(urns)):
             stmt = select(aspects.c.urn, aspects.c.aspect, aspects.c.value).where(
@@ -285,7 +308,9 @@ class WriteTx:
 
     def replace_docs(self, rows: list[dict[str, Any]], existed: Sequence[str]) -> None:
         for chunk in _chunks(list(existed)):
-            self.conn.execute(delete(search_docs).where(search_docs.c.urn.in_(chunk)))
+            self.conn.execute(
+                delete(search_docs).where(in_values(self.conn, search_docs.c.urn, chunk))
+            )
         bulk_insert(self.conn, search_docs, [r for r in rows if r["text"]])
 
     def hard_delete(self, urn: str) -> None:

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from mlgraph.store.dialect import begin_write, prepare_postgres_connection
+
 
 @dataclass
 class Engines:
@@ -30,6 +32,7 @@ class Engines:
         """A write transaction: committed on success, rolled back on any error."""
         lock = self.write_lock if self.is_sqlite else nullcontext()
         with lock, self.write.begin() as conn:
+            begin_write(conn)
             yield conn
 
     @contextmanager
@@ -76,6 +79,9 @@ def build_engines(database_url: str, *, connect_args: dict[str, Any] | None = No
     if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     engine = create_engine(url, pool_size=10, pool_pre_ping=True, connect_args=connect_args or {})
+    event.listen(
+        engine, "connect", lambda dbapi_conn, _record: prepare_postgres_connection(dbapi_conn)
+    )
     # PostgreSQL's row locks and the store's compare-and-set updates keep concurrent
     # writers honest, so writes there take no process-wide lock.
     return Engines(read=engine, write=engine, is_sqlite=False)
