@@ -20,6 +20,7 @@ from mlgraph.store.aspect_store import AspectStore
 from mlgraph.store.engine import Engines, build_engines
 from mlgraph.store.graph_store import GraphStore
 from mlgraph.store.migrate import upgrade
+from mlgraph.store.overview_store import OverviewStore
 from mlgraph.store.search_store import SearchStore
 
 
@@ -48,7 +49,7 @@ def build_services(settings: Settings) -> Services:
     store = AspectStore(engines)
     lineage = LineageService(GraphStore(engines))
     provenance = ProvenanceService(store, lineage)
-    entities = EntityService(store)
+    entities = EntityService(store, OverviewStore(engines))
     return Services(
         settings=settings,
         engines=engines,

@@ -13,6 +13,7 @@ from mlgraph.errors import InvalidInput, NotFound
 from mlgraph.model.registry import ASPECTS, ENTITIES, aspect_spec, entity_spec, parse_urn
 from mlgraph.services.diff import Change, diff
 from mlgraph.store.aspect_store import AspectStore, EdgeRow, EntityRow, StoredAspect
+from mlgraph.store.overview_store import OverviewStore
 
 MAX_PAGE = 1000
 
@@ -80,8 +81,9 @@ def decode_cursor(cursor: str) -> str:
 
 
 class EntityService:
-    def __init__(self, store: AspectStore) -> None:
+    def __init__(self, store: AspectStore, overview: OverviewStore) -> None:
         self.store = store
+        self.overview = overview
 
     def _entity(self, urn: str, include_removed: bool) -> EntityRow:
         parse_urn(urn)
@@ -218,7 +220,20 @@ class EntityService:
         return points, nxt
 
     def counts(self) -> dict[str, int]:
-        return self.store.count_entities()
+        """Live (not soft-deleted) entities per type."""
+        return {t: live for t, (live, _) in self.overview.entity_counts().items() if live}
+
+    def recently_changed(
+        self, limit: int = 10, *, entity_type: str | None = None
+    ) -> list[EntityView]:
+        """The live entities (of one type) changed last, newest first, with their aspects."""
+        if entity_type is not None:
+            entity_spec(entity_type)
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+        urns = self.overview.recently_changed(limit, entity_type)
+        views = self.get_many(urns)
+        return [views[u] for u in urns if u in views]
 
 
 def _relationship(urn: str, e: EdgeRow) -> dict[str, Any]:

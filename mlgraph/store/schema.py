@@ -42,6 +42,20 @@ entities = Table(
     ),
 )
 
+# Entities per type, live and soft-deleted, kept by triggers on `entities` (made by
+# migration 0005, per dialect) so the home page and /api/v1/stats never scan `entities`.
+# The true count of a type is the sum over its slots: SQLite keeps one row per type
+# (slot 0); on PostgreSQL each connection adds to its own slot (its backend pid), so
+# concurrent writers never wait on, or deadlock over, a shared counter row.
+entity_counts = Table(
+    "entity_counts",
+    metadata,
+    Column("entity_type", String(64), primary_key=True),
+    Column("slot", BigInteger, primary_key=True),
+    Column("live", BigInteger, nullable=False),
+    Column("removed", BigInteger, nullable=False),
+)
+
 # The latest version of each aspect. `version` counts from 1 and is the optimistic-
 # concurrency token: a write that expects version N updates only where version = N.
 aspects = Table(

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from mlgraph.api.deps import ServicesDep
 from mlgraph.runtime import Services
 from mlgraph.services.search import FACET_SAMPLE, FACETS
+from mlgraph.ui.header import display_name
 from mlgraph.ui.templating import html_errors, render
 
 router = APIRouter()
@@ -27,7 +28,15 @@ PRODUCTION_ALIASES = ["Production", "production", "champion"]
 @html_errors
 def home(services: ServicesDep) -> HTMLResponse:
     counts = services.entities.counts()
-    recent = services.search.search(sort="updated", limit=10, with_facets=False)["results"]
+    recent = [
+        {
+            "urn": view.row.urn,
+            "type": view.row.entity_type,
+            "display_name": display_name(view),
+            "updated_at": view.row.updated_at,
+        }
+        for view in services.entities.recently_changed(10)
+    ]
     return render(
         "home.html",
         title="mlgraph",
