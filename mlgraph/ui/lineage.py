@@ -19,6 +19,8 @@ router = APIRouter()
 
 # The first view: one hop each way. More comes on demand, a click at a time.
 FIRST_VIEW_NODES = 500
+# Models the lineage diff's pickers suggest before the user types.
+PICKER_MODELS = 20
 
 
 @router.get("/lineage/{urn:path}", response_class=HTMLResponse, name="ui_lineage")
@@ -52,7 +54,10 @@ def compare_page(request: Request, services: ServicesDep) -> HTMLResponse:
     a = request.query_params.get("a", "")
     b = request.query_params.get("b", "")
     result = services.comparison.compare(a, b) if a and b else None
-    models = services.search.search(
-        facets={"type": ["mlModel"]}, sort="name", limit=200, with_facets=False
-    )["results"]
-    return render("compare.html", title="Lineage diff", a=a, b=b, result=result, models=models)
+    # The pickers start with the models changed last (an index walk, not a sort of
+    # every model) and search the rest as the user types (static/js/picker.js).
+    recent = [
+        {"urn": view.row.urn, "display_name": display_name(view)}
+        for view in services.entities.recently_changed(PICKER_MODELS, entity_type="mlModel")
+    ]
+    return render("compare.html", title="Lineage diff", a=a, b=b, result=result, recent=recent)

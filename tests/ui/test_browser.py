@@ -45,6 +45,7 @@ SCREENSHOTS = Path(
 
 CHURN = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,customer-churn-predictor,PROD)"
 ENDPOINT = "urn:li:mlModelDeployment:(urn:li:dataPlatform:mlflow,/predict v2.1,PROD)"
+CLF_V20 = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,clf-v2.0,PROD)"
 CLF_V21 = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,clf-v2.1,PROD)"
 RUN_47B = "urn:li:dataProcessInstance:exp-47b"
 ORDERS = "urn:li:dataset:(urn:li:dataPlatform:s3,orders_v2.1,PROD)"
@@ -255,6 +256,20 @@ def test_experiment_runs_table_and_chart(page: Page) -> None:
     page.wait_for_function("() => window.mlgraphChart !== undefined")  # drawn after load
     assert page.evaluate("() => window.mlgraphChart.data.labels") == ["exp-41a", "exp-47b"]
     _shot(page, "experiment.png")
+
+
+def test_lineage_diff_picks_two_models_by_typing_their_names(page: Page) -> None:
+    page.goto("/compare")
+    # The pickers suggest a few recent models, and search every model as one types.
+    page.locator("input[name=a]").press_sequentially("clf", delay=50)
+    expect(page.locator(f'#models-a option[value="{CHURN}"]')).to_have_count(0)  # searched
+    expect(page.locator(f'#models-a option[value="{CLF_V20}"]')).to_have_count(1)
+    expect(page.locator(f'#models-a option[value="{CLF_V21}"]')).to_have_text("clf_orders v2.1")
+    page.fill("input[name=a]", CLF_V20)  # what choosing the suggestion puts in the box
+    page.fill("input[name=b]", CLF_V21)
+    page.click("form.compareform button[type=submit]")
+    page.wait_for_url("**/compare?a=*")
+    expect(page.locator("#summary")).to_contain_text("dataset orders_v2.0 -> orders_v2.1")
 
 
 def test_edit_description_then_read_it_from_the_api(page: Page, server_url: str) -> None:

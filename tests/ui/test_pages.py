@@ -27,6 +27,8 @@ RUN_47B = "urn:li:dataProcessInstance:exp-47b"
 ORDERS = "urn:li:dataset:(urn:li:dataPlatform:s3,orders_v2.1,PROD)"
 USERS = "urn:li:dataset:(urn:li:dataPlatform:s3,users_v3.0,PROD)"
 
+DESCRIBE_ORDERS = {"op": "add", "path": "/description", "value": "orders, v2.1"}
+
 pytestmark = pytest.mark.usefixtures("demo")
 
 
@@ -70,6 +72,21 @@ def test_home_shows_counts_recent_changes_and_models_in_production(client: TestC
     assert "clf_orders v2.1" in production  # Production alias
     assert "Customer Churn Prediction Model" in production  # production tag
     assert "clf_orders v2.0" not in production  # Archived
+
+
+def test_home_recent_changes_are_newest_first_and_live_only(
+    client: TestClient, services: Services
+) -> None:
+    services.writes.apply(
+        [Proposal(Op.PATCH, ORDERS, "datasetProperties", patch=[DESCRIBE_ORDERS])]
+    )
+    recent = text(get(client, "/").split('id="recent"')[1]).split("Recently changed")[1]
+    assert recent.split()[:2] == ["dataset", "orders_v2.1"]  # type badge, then name
+
+    services.writes.apply([Proposal(Op.DELETE_ENTITY, ORDERS)])
+    html = get(client, "/")
+    assert "orders_v2.1" not in text(html.split('id="recent"')[1])
+    assert "61 entities" in text(html)
 
 
 def test_search_facets_are_links_that_narrow_and_widen(client: TestClient) -> None:
@@ -226,6 +243,24 @@ def test_compare_page_shows_the_lineage_diff(client: TestClient) -> None:
     assert "git commit: b7d9e4 -> e41c07a" in body
     assert "/predict v2.1" in body
     get(client, f"/compare?a={quote(CLF_V20)}&b={quote(ORDERS)}", status=422)
+
+
+def test_compare_pickers_suggest_recent_models_and_search_the_rest(
+    client: TestClient, services: Services
+) -> None:
+    services.writes.apply([Proposal(Op.PATCH, CHURN, "mlModelProperties", patch=[DESCRIBE_ORDERS])])
+    html = get(client, "/compare")
+    for field in ("a", "b"):
+        assert re.search(
+            rf'<input list="models-{field}" name="{field}"[^>]*data-search-type="mlModel"', html
+        )
+        listed = re.search(rf'<datalist id="models-{field}">(.*?)</datalist>', html)
+        assert listed
+        urns = re.findall(r'<option value="([^"]+)">', listed.group(1))
+        assert urns[0] == CHURN  # changed last
+        assert 1 < len(urns) <= 20 and all(u.startswith("urn:li:mlModel:") for u in urns)
+    assert '<script src="/static/js/picker.js"></script>' in html
+    assert client.get("/static/js/picker.js").status_code == 200
 
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
