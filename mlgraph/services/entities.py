@@ -226,12 +226,23 @@ class EntityService:
     def recently_changed(
         self, limit: int = 10, *, entity_type: str | None = None
     ) -> list[EntityView]:
-        """The live entities (of one type) changed last, newest first, with their aspects."""
+        """The live entities changed last, newest first, with their aspects. Of one
+        type: those among the last few thousand changes."""
         if entity_type is not None:
             entity_spec(entity_type)
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
         urns = self.overview.recently_changed(limit, entity_type)
+        views = self.get_many(urns)
+        return [views[u] for u in urns if u in views]
+
+    def tagged(self, tag: str, *, entity_type: str, limit: int = 50) -> list[EntityView]:
+        """Up to `limit` live entities of a type carrying `tag`, with their aspects."""
+        entity_spec(entity_type)
+        parse_urn(tag)
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+        urns = self.overview.tagged(tag, entity_type, limit)
         views = self.get_many(urns)
         return [views[u] for u in urns if u in views]
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 from sqlalchemy import Connection, func, literal, select, text
 
 from mlgraph.store.engine import Engines
-from mlgraph.store.schema import entities, entity_counts
+from mlgraph.store.schema import edges, entities, entity_counts
 
 # On PostgreSQL each connection counts in a slot of its own (migration 0005); once more
 # rows than this have piled up, the slots of connections that have gone are folded
 # into slot 0.
 FOLD_AT = 512
+# How far back "recently changed" entities of one type are looked for.
+RECENT_WINDOW = 2000
 
 # Moves the counts of backends no longer connected into slot 0, in one statement. No
 # live connection waits: the rows of gone backends are locked by no one, and slot 0 is
@@ -54,14 +56,43 @@ class OverviewStore:
             _fold(conn)
 
     def recently_changed(self, limit: int, entity_type: str | None = None) -> list[str]:
-        """URNs of the live entities (of one type) changed last, newest first: a walk
-        down the updated_at index that stops after `limit` rows."""
-        stmt = select(entities.c.urn).where(entities.c.removed.is_(False))
+        """URNs of the live entities changed last, newest first: a walk down the
+        updated_at index that stops after `limit` rows. Of one type, only among the last
+        RECENT_WINDOW changes, so the walk stays short when the type is rare among
+        them (the (type, urn) index would read and sort every entity of the type)."""
+        newest = entities.c.updated_at.desc()
+        live = select(entities.c.urn).where(entities.c.removed.is_(False)).order_by(newest)
+        stmt = live.limit(limit)
         if entity_type is not None:
-            # `|| ''` keeps the planner on the updated_at index: from the (type, urn)
-            # index it would read and sort every entity of the type.
-            stmt = stmt.where((entities.c.entity_type + literal("")) == entity_type)
-        stmt = stmt.order_by(entities.c.updated_at.desc()).limit(limit)
+            window = live.add_columns(entities.c.entity_type, entities.c.updated_at)
+            last = window.limit(RECENT_WINDOW).subquery()
+            stmt = (
+                select(last.c.urn)
+                .where(last.c.entity_type == entity_type)
+                .order_by(last.c.updated_at.desc())
+                .limit(limit)
+            )
+        with self.engines.reading() as conn:
+            return list(conn.scalars(stmt))
+
+    def tagged(self, tag: str, entity_type: str, limit: int) -> list[str]:
+        """URNs of up to `limit` live entities of a type carrying a tag (which ones, when
+        more carry it, is up to the index walk): read from the (target, rel) edge index
+        and stopped after `limit`, however many carry the tag."""
+        stmt = (
+            select(edges.c.source_urn)
+            .join(entities, entities.c.urn == edges.c.source_urn)
+            .where(
+                edges.c.target_urn == tag,
+                edges.c.rel == "TaggedWith",
+                # `|| ''`: look each candidate up by its key rather than drive the
+                # query from the (type, urn) index.
+                (entities.c.entity_type + literal("")) == entity_type,
+                entities.c.removed.is_(False),
+            )
+            .distinct()
+            .limit(limit)
+        )
         with self.engines.reading() as conn:
             return list(conn.scalars(stmt))
 

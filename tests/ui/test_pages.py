@@ -89,6 +89,33 @@ def test_home_recent_changes_are_newest_first_and_live_only(
     assert "61 entities" in text(html)
 
 
+def test_home_lists_a_bounded_number_of_tagged_models_and_links_to_the_rest(
+    client: TestClient, services: Services
+) -> None:
+    tags = {"tags": [{"tag": "urn:li:tag:production"}]}
+    services.writes.apply(
+        [
+            Proposal(
+                Op.UPSERT,
+                f"urn:li:mlModel:(urn:li:dataPlatform:mlflow,m{i:02d},PROD)",
+                "globalTags",
+                value=tags,
+            )
+            for i in range(60)
+        ]
+        + [Proposal(Op.UPSERT, ORDERS, "globalTags", value=tags)]
+        + [Proposal(Op.DELETE_ENTITY, CHURN)]
+    )
+    html = get(client, "/")
+    production = html[html.index('id="production"') : html.index('id="recent"')]
+    shown = re.findall(r'<li class="result">', production)
+    assert 50 <= len(shown) <= 52  # 50 tagged, plus those with a Production alias
+    assert "clf_orders v2.1" in text(production)  # by alias, always shown
+    assert "urn:li:dataset:" not in production  # tagged, but not a model
+    assert "Customer Churn" not in text(production)  # soft-deleted
+    assert 'href="/search?type=mlModel&amp;tag=urn%3Ali%3Atag%3Aproduction"' in production
+
+
 def test_search_facets_are_links_that_narrow_and_widen(client: TestClient) -> None:
     html = get(client, "/search?q=churn")
     assert "5 results" in text(html)
