@@ -90,11 +90,12 @@ class OverviewStore:
                 (entities.c.entity_type + literal("")) == entity_type,
                 entities.c.removed.is_(False),
             )
-            .distinct()
             .limit(limit)
         )
         with self.engines.reading() as conn:
-            return list(conn.scalars(stmt))
+            # One entity may carry the tag from two aspects; no DISTINCT, which
+            # PostgreSQL would compute over every tagged entity before the LIMIT.
+            return list(dict.fromkeys(conn.scalars(stmt)))
 
 
 def _fold(conn: Connection) -> None:
