@@ -287,11 +287,15 @@ class SearchStore:
         row_conds: list[ColumnElement[bool]] = []
         negations: list[Clause] = []
         text_set = None
+        cap = _ESTIMATE_CAP
         if spec.words:
             found = _fts(dialect, spec.words)
             inserted = _fill(conn, text_hits, select(found.c.urn, found.c.score))
             if not inserted:
                 return None
+            # The text's matches are counted exactly: count the other terms far enough
+            # to tell whether one of them is smaller still.
+            cap = max(cap, inserted + 1)
             text_set = select(text_hits.c.urn, text_hits.c.score)
             sets.append(
                 _Set(
@@ -310,7 +314,7 @@ class SearchStore:
                 members = _matching(dialect, c)
                 sets.append(
                     _Set(
-                        self._estimate(conn, members),
+                        self._estimate(conn, members, cap),
                         members,
                         partial(_has_property, dialect, c),
                         exact=c.op == "=",
@@ -326,7 +330,7 @@ class SearchStore:
             members = _facet_matching(name, values)
             sets.append(
                 _Set(
-                    self._estimate(conn, members),
+                    self._estimate(conn, members, cap),
                     members,
                     partial(_has_facet, name, values),
                     exact=name in EDGE_FACETS or name == "type",
@@ -358,7 +362,7 @@ class SearchStore:
             # that scans the entity's rows is worth avoiding while the set is small.
             listed = not s.exact and (
                 s.estimate <= _LIST_LIMIT
-                or (s.estimate < _ESTIMATE_CAP and s.estimate <= 3 * sets[0].estimate)
+                or (s.estimate < cap and s.estimate <= 3 * sets[0].estimate)
             )
             conds.append(urn.in_(s.members) if listed else s.member(urn))
         conds.extend(not_(exists(_matching(dialect, c, urn))) for c in negations)
@@ -413,9 +417,9 @@ class SearchStore:
             stmt = stmt.order_by(*order).offset(spec.offset).limit(spec.limit)
         return [dict(r._mapping) for r in conn.execute(stmt)]
 
-    def _estimate(self, conn: Any, members: Select[Any]) -> int:
-        """How many URNs a term's index range holds, counted up to a cap."""
-        capped = members.limit(_ESTIMATE_CAP).subquery()
+    def _estimate(self, conn: Any, members: Select[Any], cap: int) -> int:
+        """How many URNs a term's index range holds, counted up to `cap`."""
+        capped = members.limit(cap).subquery()
         return int(conn.execute(select(func.count()).select_from(capped)).scalar_one())
 
     def _facets(self, conn: Any, matched: Select[Any]) -> dict[str, dict[str, int]]:
