@@ -49,8 +49,12 @@ class GraphStore:
         with self.engines.reading() as conn:
             for i in range(0, len(frontier), _CHUNK):
                 chunk = list(frontier[i : i + _CHUNK])
-                rows = list(conn.execute(select(edges).where(edges.c.source_urn.in_(chunk), own)))
-                rows += conn.execute(select(edges).where(edges.c.target_urn.in_(chunk), other))
+                # One round trip for both kinds of reference.
+                rows = conn.execute(
+                    select(edges)
+                    .where(edges.c.source_urn.in_(chunk), own)
+                    .union_all(select(edges).where(edges.c.target_urn.in_(chunk), other))
+                )
                 out.extend(
                     _hop(r.source_urn, r.target_urn, r.lineage or "upstream", r.rel, r.aspect)
                     for r in rows
