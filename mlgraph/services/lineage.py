@@ -124,9 +124,10 @@ class LineageService:
         nodes: dict[str, LineageNode] = {}
         edges: dict[tuple[str, str], list[Hop]] = {}
         result = LineageResult(q.urn, [], [])
-        for direction in directions:
-            self._bfs(q, direction, nodes, edges, result)
-        found = self.graph.summaries([q.urn, *nodes])
+        with self.graph.session() as graph:
+            for direction in directions:
+                self._bfs(graph, q, direction, nodes, edges, result)
+            found = graph.summaries([q.urn, *nodes])
         if q.urn not in found and not nodes:
             raise NotFound(f"no entity {q.urn}")
         for node in nodes.values():
@@ -148,6 +149,7 @@ class LineageService:
 
     def _bfs(
         self,
+        graph: GraphStore,
         q: LineageQuery,
         direction: str,
         nodes: dict[str, LineageNode],
@@ -161,7 +163,7 @@ class LineageService:
         max_depth = q.depth or MAX_HOPS
         for hop in range(1, max_depth + 1):
             nxt: list[str] = []
-            for h in self.graph.hops(frontier, upstream=upstream, containment=q.containment):
+            for h in graph.hops(frontier, upstream=upstream, containment=q.containment):
                 here, there = (h.downstream, h.upstream) if upstream else (h.upstream, h.downstream)
                 if here not in degree or there == q.urn:
                     continue
@@ -187,5 +189,5 @@ class LineageService:
             frontier = nxt
             if not frontier:
                 return
-        if frontier and self.graph.hops(frontier, upstream=upstream, containment=q.containment):
+        if frontier and graph.hops(frontier, upstream=upstream, containment=q.containment):
             result.more_beyond_depth = True

@@ -1,12 +1,14 @@
 """Graph reads for lineage: one hop of lineage edges from a frontier of URNs, in
-either direction, with two indexed queries (the edge's owner may sit on either end)."""
+either direction, in one query over two indexes (the edge's owner may sit on either
+end). A walk takes a `session` so its hops share one connection."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, or_, select
 
 from mlgraph.store.engine import Engines
 from mlgraph.store.schema import edges, entities
@@ -27,8 +29,24 @@ class Hop:
 
 
 class GraphStore:
-    def __init__(self, engines: Engines) -> None:
+    def __init__(self, engines: Engines, conn: Connection | None = None) -> None:
         self.engines = engines
+        self._conn = conn
+
+    @contextmanager
+    def session(self) -> Iterator[GraphStore]:
+        """The same reads on one connection: a walk of many hops checks a connection
+        out of the pool (a round trip on PostgreSQL) once, not once per hop."""
+        with self.engines.reading() as conn:
+            yield GraphStore(self.engines, conn)
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        if self._conn is not None:
+            yield self._conn
+        else:
+            with self.engines.reading() as conn:
+                yield conn
 
     def hops(
         self, frontier: Sequence[str], *, upstream: bool, containment: bool = False
@@ -46,7 +64,7 @@ class GraphStore:
         other = edges.c.lineage == ("downstream" if upstream else "upstream")
         if containment:
             own, other = (or_(own, contained), other) if upstream else (own, or_(other, contained))
-        with self.engines.reading() as conn:
+        with self._reading() as conn:
             for i in range(0, len(frontier), _CHUNK):
                 chunk = list(frontier[i : i + _CHUNK])
                 # One round trip for both kinds of reference.
@@ -85,7 +103,7 @@ class GraphStore:
 
     def summaries(self, urns: Sequence[str]) -> dict[str, dict[str, object]]:
         found: dict[str, dict[str, object]] = {}
-        with self.engines.reading() as conn:
+        with self._reading() as conn:
             for i in range(0, len(urns), _CHUNK):
                 chunk = list(urns[i : i + _CHUNK])
                 for r in conn.execute(select(entities).where(entities.c.urn.in_(chunk))):
