@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Column,
+    Connection,
     Float,
     MetaData,
     String,
@@ -186,8 +187,8 @@ def _row_condition(dialect: str, c: Clause) -> ColumnElement[bool]:
 # Per-query scratch tables. The full-text matches and then every match of the whole
 # query are written once, so the count, the page and the facets read a small indexed
 # table instead of re-running the match (SQLite would otherwise also probe the FTS
-# index once per candidate row). They live in the read transaction and vanish with
-# its rollback.
+# index once per candidate row). Each connection creates them once; a search's rows
+# vanish with the rollback of its read transaction.
 _scratch = MetaData()
 text_hits = Table(
     "search_text_hits",
@@ -203,6 +204,15 @@ hits = Table(
     Column("score", Float),
     prefixes=["TEMPORARY"],
 )
+
+
+def _ensure_scratch(conn: Connection) -> None:
+    """Create the scratch tables once per database connection (they are temporary: they
+    belong to it), committed, so a search only fills them and rolls its rows back."""
+    if not conn.info.get("search_scratch"):
+        with conn.begin():
+            _scratch.create_all(conn, checkfirst=True)
+        conn.info["search_scratch"] = True
 
 
 def _analyze(conn: Any, table: Table) -> None:
@@ -248,33 +258,34 @@ class SearchStore:
         self.engines = engines
 
     def search(self, spec: SearchSpec) -> SearchPage:
-        with self.engines.reading() as conn, conn.begin():
-            _scratch.create_all(conn, checkfirst=True)
-            matches = self._matches(conn, spec)
-            total = 0
-            rows: list[dict[str, Any]] = []
-            facets: dict[str, dict[str, int]] = {}
-            if matches is not None:
-                # The first matches in order — enough for the facet sample, or for the
-                # page — go to a scratch table; only when it fills are all counted.
-                first = max(
-                    spec.facet_sample if spec.facets else 0, spec.offset + spec.limit, spec.keep
-                )
-                kept = _fill(conn, hits, _ordered(matches, spec).limit(first))
-                total = kept
-                if kept >= first:
-                    count = select(func.count()).select_from(matches.subquery())
-                    total = conn.execute(count).scalar_one()
-                if total:
-                    complete = kept == total
-                    rows = self._page(conn, spec, matches, kept, complete)
-                if total and spec.facets:
-                    counted = select(hits.c.urn)
-                    if kept > spec.facet_sample:
-                        keys = [hits.c.score, hits.c.urn] if spec.words else [hits.c.urn]
-                        counted = counted.order_by(*keys).limit(spec.facet_sample)
-                    facets = self._facets(conn, counted)
-            conn.rollback()  # drop the scratch rows
+        with self.engines.reading() as conn:
+            _ensure_scratch(conn)
+            with conn.begin():
+                matches = self._matches(conn, spec)
+                total = 0
+                rows: list[dict[str, Any]] = []
+                facets: dict[str, dict[str, int]] = {}
+                if matches is not None:
+                    # The first matches in order — enough for the facet sample, or for the
+                    # page — go to a scratch table; only when it fills are all counted.
+                    first = max(
+                        spec.facet_sample if spec.facets else 0, spec.offset + spec.limit, spec.keep
+                    )
+                    kept = _fill(conn, hits, _ordered(matches, spec).limit(first))
+                    total = kept
+                    if kept >= first:
+                        count = select(func.count()).select_from(matches.subquery())
+                        total = conn.execute(count).scalar_one()
+                    if total:
+                        complete = kept == total
+                        rows = self._page(conn, spec, matches, kept, complete)
+                    if total and spec.facets:
+                        counted = select(hits.c.urn)
+                        if kept > spec.facet_sample:
+                            keys = [hits.c.score, hits.c.urn] if spec.words else [hits.c.urn]
+                            counted = counted.order_by(*keys).limit(spec.facet_sample)
+                        facets = self._facets(conn, counted)
+                conn.rollback()  # drop the scratch rows
         return SearchPage(total, rows, facets, spec.facets and total > spec.facet_sample)
 
     def _matches(self, conn: Any, spec: SearchSpec) -> Select[Any] | None:
