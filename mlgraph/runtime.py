@@ -19,6 +19,7 @@ from mlgraph.services.writes import WriteService
 from mlgraph.store.aspect_store import AspectStore
 from mlgraph.store.engine import Engines, build_engines
 from mlgraph.store.graph_store import GraphStore
+from mlgraph.store.member_store import MemberStore
 from mlgraph.store.migrate import upgrade
 from mlgraph.store.overview_store import OverviewStore
 from mlgraph.store.search_store import SearchStore
@@ -36,6 +37,7 @@ class Services:
     comparison: ComparisonService
     search: SearchService
     registry: RegistryService
+    members: MemberStore
 
     def close(self) -> None:
         self.engines.dispose()
@@ -61,4 +63,5 @@ def build_services(settings: Settings) -> Services:
         comparison=ComparisonService(store, provenance),
         search=SearchService(SearchStore(engines), store),
         registry=RegistryService(settings, store, entities),
+        members=MemberStore(engines),
     )

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from mlgraph.compat.mlflow.urns import PLATFORM_URN, experiment_urn
-from mlgraph.errors import Conflict, NotFound
+from mlgraph.errors import Conflict
 from mlgraph.runtime import Services
 from mlgraph.services.entities import AspectView
 from mlgraph.services.proposals import Op, Proposal, WriteContext
@@ -55,11 +55,11 @@ def now_ms() -> int:
 
 def read(services: Services, urn: str, names: Sequence[str] | None = None) -> Aspects | None:
     """The latest aspects of an entity (soft-deleted ones too), or None if it is absent."""
-    try:
-        view = services.entities.get(urn, list(names) if names else None, include_removed=True)
-    except NotFound:
+    # get_many: the entity and its aspects on one connection (get takes two)
+    view = services.entities.get_many([urn], list(names) if names else None, include_removed=True)
+    if urn not in view:
         return None
-    return {name: a for name, a in view.aspects.items() if a.value is not None}
+    return {name: a for name, a in view[urn].aspects.items() if a.value is not None}
 
 
 def read_many(services: Services, urns: Sequence[str], names: Sequence[str]) -> dict[str, Aspects]:

@@ -178,30 +178,45 @@ def _field(r: Record, kind: str, key: str) -> Any:
     return {"attr": r.attrs, "param": r.params, "metric": r.metrics, "tag": r.tags}[kind].get(key)
 
 
+def _missing(v: Any) -> int:
+    """0 for a value, 1 for NaN, 2 for none: MLflow orders NaN after numbers, then none."""
+    if v is None:
+        return 2
+    return 1 if isinstance(v, float) and math.isnan(v) else 0
+
+
 def order(records: list[Record], keys: list[tuple[str, str, bool]]) -> list[Record]:
-    """Sort by the keys, first key most significant; missing (and NaN) values last."""
+    """Sort by the keys, first key most significant; NaN, then missing values, last."""
     out = list(records)
     for kind, key, desc in reversed(keys):
         present: list[Record] = []
         absent: list[Record] = []
         for r in out:
-            v = _field(r, kind, key)
-            (absent if v is None or (isinstance(v, float) and math.isnan(v)) else present).append(r)
+            (absent if _missing(_field(r, kind, key)) else present).append(r)
         present.sort(key=lambda r: _field(r, kind, key), reverse=desc)
+        absent.sort(key=lambda r: _missing(_field(r, kind, key)))
         out = present + absent
     return out
 
 
+def token_offset(token: str | None) -> int:
+    """The offset a page token (MLflow's base64 JSON `{"offset": n}`) carries."""
+    if not token:
+        return 0
+    try:
+        offset = int(json.loads(base64.b64decode(token, validate=True))["offset"])
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        raise invalid(f"Invalid page token '{token}'.") from None
+    if offset < 0:
+        raise invalid(f"Invalid page token '{token}'.")
+    return offset
+
+
+def make_token(offset: int) -> str:
+    return base64.b64encode(json.dumps({"offset": offset}).encode()).decode()
+
+
 def page(items: list[Any], token: str | None, size: int) -> tuple[list[Any], str | None]:
-    offset = 0
-    if token:
-        try:
-            offset = int(json.loads(base64.b64decode(token))["offset"])
-        except (binascii.Error, ValueError, KeyError, TypeError):
-            raise invalid(f"Invalid page token '{token}'.") from None
+    offset = token_offset(token)
     chunk = items[offset : offset + size]
-    more = offset + size < len(items)
-    nxt = (
-        base64.b64encode(json.dumps({"offset": offset + size}).encode()).decode() if more else None
-    )
-    return chunk, nxt
+    return chunk, make_token(offset + size) if offset + size < len(items) else None

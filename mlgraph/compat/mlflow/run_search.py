@@ -1,9 +1,11 @@
 """runs/search: MLflow's runs filter grammar, order_by and page tokens.
 
 Candidates are the runs of the asked experiments (their `IsPartOf` edges). For the
-active view, param/metric/tag clauses go to the catalog's search index
-(entity_properties, the same one `/api/v1/search` uses); run attributes, dataset
-clauses and the deleted view are checked on the loaded runs."""
+active view, filters on params, metrics, tags and run attributes, the order and the
+page are one SQL query (`MemberStore`) over the catalog's search index
+(entity_properties, the same one `/api/v1/search` uses) and the runs' `mlflowRun`
+JSON; only the page's runs are then read. Dataset clauses, LIKE on attributes and
+the deleted views are checked on loaded runs instead."""
 
 from __future__ import annotations
 
@@ -16,9 +18,21 @@ from mlgraph.compat.mlflow import catalog as cat
 from mlgraph.compat.mlflow.errors import MlflowRoute, invalid
 from mlgraph.compat.mlflow.experiments import load as load_experiment
 from mlgraph.compat.mlflow.messages import Call, route
-from mlgraph.compat.mlflow.query import Record, matches, order, page, parse, parse_order
+from mlgraph.compat.mlflow.query import (
+    Record,
+    make_token,
+    matches,
+    order,
+    page,
+    parse,
+    parse_order,
+    token_offset,
+)
 from mlgraph.compat.mlflow.runs import ASPECTS
 from mlgraph.compat.mlflow.translate import run_json, run_params, run_tags
+from mlgraph.compat.mlflow.urns import run_urn
+from mlgraph.services.filters import Clause
+from mlgraph.store.member_store import Condition, MemberQuery, Sort, Value
 from mlgraph.store.search_store import SearchSpec
 
 router = APIRouter(route_class=MlflowRoute)
@@ -27,6 +41,56 @@ NUMBERS = {"start_time", "end_time"}
 _INDEXED = {"param", "metric", "tag"}
 _MAX = 50_000
 _EXPERIMENT_REPR = re.compile(r"^<Experiment: .*\bexperiment_id='([^']*)'")
+# Where each searchable value of a run lives in the catalog.
+_PROPERTY_ASPECT = {
+    "param": "mlTrainingRunProperties",
+    "metric": "mlTrainingRunProperties",
+    "tag": "dataProcessInstanceProperties",
+}
+_JSON_ASPECTS = ("mlflowRun", "dataProcessInstanceProperties", "mlTrainingRunProperties")
+_SQL_ATTR_OPS = {"=", "!=", ">", ">=", "<", "<=", "IN", "NOT IN"}
+_SQL_PROPERTY_OPS = {"=", "!=", ">", ">=", "<", "<=", "IS NULL", "IS NOT NULL"}
+
+
+def _value(kind: str, key: str) -> Value:
+    if kind in _PROPERTY_ASPECT:
+        return Value(kind, _PROPERTY_ASPECT[kind], key)
+    if key == "run_name":
+        return Value("field", "dataProcessInstanceProperties", "name")
+    return Value("field", "mlflowRun", key, numeric=key in NUMBERS)
+
+
+def _sql_query(
+    exp_urns: list[str], clauses: list[Clause], keys: list[tuple[str, str, bool]]
+) -> MemberQuery | None:
+    """The active-view search as one SQL query, or None when a clause needs the
+    loaded runs (datasets, LIKE / ILIKE on attributes)."""
+    conditions: list[Condition] = []
+    only: list[str] | None = None
+    for c in clauses:
+        if c.kind == "attr" and c.key == "run_id" and c.op in ("=", "IN"):
+            ids = [c.value] if c.op == "=" else list(c.value)
+            urns = {run_urn(i) for i in ids}
+            only = [u for u in only if u in urns] if only is not None else sorted(urns)
+        elif c.kind == "attr" and c.op in _SQL_ATTR_OPS:
+            conditions.append(Condition(_value("attr", c.key), c.op, c.value))
+        elif c.kind in _PROPERTY_ASPECT and c.op in _SQL_PROPERTY_OPS:
+            conditions.append(Condition(_value(c.kind, c.key), c.op, c.value))
+        else:
+            return None
+    sorts = [Sort(_value(kind, key), desc) for kind, key, desc in keys]
+    if ("attr", "start_time") not in {(k, n) for k, n, _ in keys}:
+        sorts.append(Sort(_value("attr", "start_time"), descending=True))
+    sorts.append(Sort(_value("attr", "run_id")))
+    return MemberQuery(
+        containers=exp_urns,
+        rel="IsPartOf",
+        entity_type="dataProcessInstance",
+        required_aspect="mlflowRun",
+        conditions=conditions,
+        only=only,
+        sorts=sorts,
+    )
 
 
 def _indexed(call: Call, clauses: list[Any]) -> set[str]:
@@ -61,9 +125,20 @@ def search_runs(call: Call) -> dict[str, Any]:
     clauses = parse(call.opt("filter"), STRINGS, NUMBERS)
     keys = parse_order(call.items("order_by"), STRINGS, NUMBERS)
     exp_ids = [_experiment_id(str(e)) for e in call.items("experiment_ids")]
+    exp_urns = [load_experiment(call, exp_id)[0] for exp_id in exp_ids]
+    query = _sql_query(exp_urns, clauses, keys) if view == "ACTIVE_ONLY" else None
+    if query is not None:
+        query.offset, query.limit = token_offset(call.opt("page_token")), size + 1
+        urns = call.services.members.page(query) if exp_urns else []
+        found = cat.read_many(call.services, urns[:size], _JSON_ASPECTS)
+        out: dict[str, Any] = {
+            "runs": [run_json(found[u]) for u in urns[:size] if "mlflowRun" in found.get(u, {})]
+        }
+        if len(urns) > size:
+            out["next_page_token"] = make_token(query.offset + size)
+        return out
     candidates: list[str] = []
-    for exp_id in exp_ids:
-        exp_urn, _ = load_experiment(call, exp_id)
+    for exp_urn in exp_urns:
         rels = call.services.entities.relationships(
             exp_urn, direction="incoming", types=["IsPartOf"]
         )
@@ -118,7 +193,7 @@ def search_runs(call: Call) -> dict[str, Any]:
             records.append(rec)
     ordered = order(records, [*keys, ("attr", "start_time", True), ("attr", "run_id", False)])
     chunk, nxt = page(ordered, call.opt("page_token"), size)
-    out: dict[str, Any] = {"runs": [run_json(r.attrs["_aspects"]) for r in chunk]}
+    out = {"runs": [run_json(r.attrs["_aspects"]) for r in chunk]}
     if nxt:
         out["next_page_token"] = nxt
     return out
