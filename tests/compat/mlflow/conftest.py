@@ -1,9 +1,12 @@
 """MLflow-compat fixtures: the app with the MLflow routes in-process (every backend),
-and a live uvicorn server on 127.0.0.1 for the real mlflow client (one per module)."""
+a live uvicorn server on 127.0.0.1 for the real mlflow client (one per module), and a
+real `mlflow server` to compare answers with."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -73,4 +76,44 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def mlflow_peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real, empty `mlflow server` (SQLite backend, one worker) on 127.0.0.1."""
+    if not (MLFLOW_PYTHON.parent.parent / ".installed").exists():
+        pytest.fail("the mlflow peer venv is missing: run `make peers` (make test does)")
+    home = tmp_path_factory.mktemp("mlflow-peer")
+    port = _free_port()
+    cmd = [str(MLFLOW_PYTHON.parent / "mlflow"), "server", "--host", "127.0.0.1"]
+    cmd += ["--port", str(port), "--backend-store-uri", f"sqlite:///{home / 'mlflow.db'}"]
+    cmd += ["--default-artifact-root", str(home / "artifacts"), "--workers", "1"]
+    log = (home / "server.log").open("wb")
+    # its own process group, so the job runner it starts ends with it
+    proc = subprocess.Popen(
+        cmd, cwd=home, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(
+                    f"mlflow server did not start: {(home / 'server.log').read_text()[-3000:]}"
+                )
+            time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
         log.close()

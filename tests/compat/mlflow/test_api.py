@@ -315,3 +315,57 @@ def test_experiments_lifecycle_and_search(mlflow_app: TestClient) -> None:
         ]
         == "active"
     )
+
+
+def _names(c: TestClient, order_by: list[str], size: int, flt: str = "") -> list[str]:
+    """Every page of a search, followed by its page tokens."""
+    names: list[str] = []
+    token = None
+    while True:
+        body = {"experiment_ids": ["0"], "order_by": order_by, "max_results": size, "filter": flt}
+        page = ok(
+            c.post(f"{P}/runs/search", json={**body, **({"page_token": token} if token else {})})
+        )
+        names += [r["info"]["run_name"] for r in page["runs"]]
+        token = page.get("next_page_token")
+        if not token:
+            return names
+
+
+def test_search_runs_orders_in_byte_order_with_missing_values_last_on_every_page(
+    mlflow_app: TestClient,
+) -> None:
+    # (name, start_time, team tag, auc metric): byte order puts "B" before "a"
+    for name, start, team, auc in [
+        ("r0", 10, "a", 0.5),
+        ("r1", 20, "B", None),
+        ("r2", 30, None, 0.9),
+        ("r3", 40, "b", 0.9),
+        ("r4", 50, "a", None),
+    ]:
+        body = {"experiment_id": "0", "start_time": start, "run_name": name}
+        run = ok(mlflow_app.post(f"{P}/runs/create", json=body))["run"]["info"]["run_id"]
+        batch: dict[str, Any] = {"run_id": run, "metrics": [], "tags": []}
+        if team is not None:
+            batch["tags"].append({"key": "team", "value": team})
+        if auc is not None:
+            batch["metrics"].append({"key": "auc", "value": auc, "timestamp": 1, "step": 0})
+        ok(mlflow_app.post(f"{P}/runs/log-batch", json=batch))
+    for size in (1000, 2, 1):
+        assert _names(mlflow_app, [], size) == ["r4", "r3", "r2", "r1", "r0"]
+        assert _names(mlflow_app, ["tags.team"], size) == ["r1", "r4", "r0", "r3", "r2"]
+        assert _names(mlflow_app, ["tags.team DESC"], size) == ["r3", "r4", "r0", "r1", "r2"]
+        assert _names(mlflow_app, ["metrics.auc DESC"], size) == ["r3", "r2", "r0", "r4", "r1"]
+        assert _names(mlflow_app, ["metrics.auc", "attributes.run_name DESC"], size) == [
+            "r0",
+            "r3",
+            "r2",
+            "r4",
+            "r1",
+        ]
+        assert _names(mlflow_app, ["start_time"], size, "metrics.auc >= 0.5") == ["r0", "r2", "r3"]
+    error(
+        mlflow_app.post(f"{P}/runs/search", json={"experiment_ids": ["0"], "page_token": "e30="}),
+        400,
+        "INVALID_PARAMETER_VALUE",
+    )
