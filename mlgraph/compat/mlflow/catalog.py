@@ -92,18 +92,35 @@ def write(services: Services, ctx: WriteContext, proposals: Sequence[Proposal]) 
     services.writes.apply(list(proposals), ctx)
 
 
-def mutate(services: Services, ctx: WriteContext, build: Callable[[], list[Proposal]]) -> None:
+def mutate(
+    services: Services, ctx: WriteContext, build: Callable[[], list[Proposal]]
+) -> list[Proposal]:
     """Read-modify-write: `build` reads what it needs and returns proposals pinned with
-    expected_version; a concurrent writer makes it run again on fresh state."""
+    expected_version; a concurrent writer makes it run again on fresh state. Returns
+    the proposals written."""
     for attempt in range(_RETRIES):
         proposals = build()
         try:
             write(services, ctx, proposals)
-            return
+            return proposals
         except Conflict:
             if attempt == _RETRIES - 1:
                 raise
             time.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def written(aspects: Aspects | None, urn: str, proposals: Sequence[Proposal]) -> Aspects:
+    """`aspects` of `urn` as they read after `proposals` were written, without reading
+    them back: the values as sent (the store may add defaults the MLflow views ignore)."""
+    out = dict(aspects or {})
+    for p in proposals:
+        if p.op is Op.UPSERT and p.urn == urn and p.aspect and p.value is not None:
+            before = out.get(p.aspect)
+            out[p.aspect] = AspectView(
+                p.aspect, dict(p.value), (before.version if before else 0) + 1, now_ms(), "", None
+            )
+    return out
 
 
 # -- the experiment index ------------------------------------------------------------

@@ -45,18 +45,18 @@ def load_model(call: Call, name: str) -> tuple[str, cat.Aspects]:
 
 
 def versions_of(call: Call, name: str, raw: dict[str, Any]) -> list[tuple[str, cat.Aspects]]:
-    """Live versions of a model, oldest first."""
-    out = []
-    for v in range(1, int(raw.get("next_version", 1))):
-        urn = model_version_urn(name, v)
-        aspects = cat.read(call.services, urn, VERSION_ASPECTS)
-        if (
-            aspects
-            and "mlflowModelVersion" in aspects
-            and not cat.value(aspects, "status").get("removed")
-        ):
-            out.append((urn, aspects))
-    return out
+    """Live versions of a model, oldest first (read together, not one by one)."""
+    urns = [model_version_urn(name, v) for v in range(1, int(raw.get("next_version", 1)))]
+    found = cat.read_many(call.services, urns, VERSION_ASPECTS)
+    return [(urn, found[urn]) for urn in urns if _live(found.get(urn))]
+
+
+def _live(aspects: cat.Aspects | None) -> bool:
+    return bool(
+        aspects
+        and "mlflowModelVersion" in aspects
+        and not cat.value(aspects, "status").get("removed")
+    )
 
 
 def latest_versions(
@@ -296,11 +296,11 @@ def _move_alias(call: Call, name: str, alias: str, target: str | None) -> None:
         raw = cat.value(aspects, "mlflowRegisteredModel")
         aliases = dict(raw.get("aliases", {}))
         before = aliases.get(alias)
+        moved = {str(v): model_version_urn(name, str(v)) for v in {before, target} - {None}}
+        found = cat.read_many(call.services, list(moved.values()), VERSION_ASPECTS)
+        held = {v: found.get(v_urn, {}) for v, v_urn in moved.items()}
         if target is not None:
-            if not any(
-                cat.value(a, "mlflowModelVersion")["version"] == target
-                for _, a in versions_of(call, name, raw)
-            ):
+            if not _live(held[target]):
                 raise missing(f"Model Version (name={name}, version={target}) not found")
             aliases[alias] = target
         elif before is None:
@@ -309,12 +309,11 @@ def _move_alias(call: Call, name: str, alias: str, target: str | None) -> None:
             del aliases[alias]
         event = {"kind": "alias", "alias": alias, "from": before, "to": target}
         out = [_touch(urn, aspects, aliases=aliases)]
-        for v in {before, target} - {None}:
-            v_urn = model_version_urn(name, str(v))
-            v_aspects = cat.read(call.services, v_urn, VERSION_ASPECTS) or {}
-            held = set(cat.value(v_aspects, "mlflowRegistryState").get("aliases", []))
-            held = held | {alias} if v == target else held - {alias}
-            out += _with_alias(v_aspects, v_urn, list(held), {**event, "version": v})
+        for v, v_aspects in held.items():
+            names = set(cat.value(v_aspects, "mlflowRegistryState").get("aliases", []))
+            names = names | {alias} if v == target else names - {alias}
+            v_urn = model_version_urn(name, v)
+            out += _with_alias(v_aspects, v_urn, list(names), {**event, "version": v})
         return out
 
     cat.mutate(call.services, call.ctx, build)

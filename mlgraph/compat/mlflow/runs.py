@@ -80,40 +80,36 @@ def create_run(call: Call) -> dict[str, Any]:
         "inputs": [],
         "outputs": [],
     }
-    cat.write(
-        call.services,
-        call.ctx,
-        [
-            cat.upsert(
-                urn,
-                "dataProcessInstanceProperties",
-                {
-                    "name": name,
-                    "created": {"time": start, "actor": actor},
-                    "customProperties": tags,
-                },
-            ),
-            cat.upsert(
-                urn,
-                "mlTrainingRunProperties",
-                {
-                    "id": run_id,
-                    "outputUrls": [artifact_uri],
-                    "hyperParams": [],
-                    "trainingMetrics": [],
-                },
-            ),
-            cat.upsert(urn, "subTypes", {"typeNames": [RUN_SUBTYPE]}),
-            cat.upsert(urn, "container", {"container": exp_urn}),
-            cat.upsert(urn, "dataPlatformInstance", {"platform": PLATFORM_URN}),
-            cat.upsert(
-                urn, "dataProcessInstanceRunEvent", {"timestampMillis": start, "status": "STARTED"}
-            ),
-            cat.upsert(urn, "mlflowRun", raw),
-        ],
-    )
-    _, aspects = load_run(call, run_id)
-    return {"run": run_json(aspects)}
+    proposals = [
+        cat.upsert(
+            urn,
+            "dataProcessInstanceProperties",
+            {
+                "name": name,
+                "created": {"time": start, "actor": actor},
+                "customProperties": tags,
+            },
+        ),
+        cat.upsert(
+            urn,
+            "mlTrainingRunProperties",
+            {
+                "id": run_id,
+                "outputUrls": [artifact_uri],
+                "hyperParams": [],
+                "trainingMetrics": [],
+            },
+        ),
+        cat.upsert(urn, "subTypes", {"typeNames": [RUN_SUBTYPE]}),
+        cat.upsert(urn, "container", {"container": exp_urn}),
+        cat.upsert(urn, "dataPlatformInstance", {"platform": PLATFORM_URN}),
+        cat.upsert(
+            urn, "dataProcessInstanceRunEvent", {"timestampMillis": start, "status": "STARTED"}
+        ),
+        cat.upsert(urn, "mlflowRun", raw),
+    ]
+    cat.write(call.services, call.ctx, proposals)
+    return {"run": run_json(cat.written(None, urn, proposals))}
 
 
 def get_run(call: Call) -> dict[str, Any]:
@@ -131,9 +127,11 @@ def update_run(call: Call) -> dict[str, Any]:
     if status is not None and status not in _STATUSES:
         raise invalid(f"Invalid value {status!r} for parameter 'status'")
     end_time, name = call.integer("end_time"), call.opt("run_name")
+    read: dict[str, cat.Aspects] = {}
 
     def build() -> list[Proposal]:
         urn, aspects = load_run(call, run_id)
+        read[urn] = aspects
         _active(aspects, run_id)
         raw = cat.value(aspects, "mlflowRun")
         out = []
@@ -164,9 +162,9 @@ def update_run(call: Call) -> dict[str, Any]:
         out.append(_pinned(urn, aspects, "mlflowRun", raw))
         return out
 
-    cat.mutate(call.services, call.ctx, build)
-    _, aspects = load_run(call, run_id)
-    return {"run_info": run_info(aspects)}
+    written = cat.mutate(call.services, call.ctx, build)
+    ((urn, aspects),) = read.items()
+    return {"run_info": run_info(cat.written(aspects, urn, written))}
 
 
 def _lifecycle(call: Call, stage: str) -> dict[str, Any]:

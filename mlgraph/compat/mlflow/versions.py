@@ -39,6 +39,11 @@ router = APIRouter(route_class=MlflowRoute)
 
 def load_version(call: Call, name: str, version: str) -> tuple[str, cat.Aspects]:
     load_model(call, name)
+    return _version_of(call, name, version)
+
+
+def _version_of(call: Call, name: str, version: str) -> tuple[str, cat.Aspects]:
+    """A live version of a model already loaded."""
     urn = model_version_urn(name, version)
     aspects = cat.read(call.services, urn, VERSION_ASPECTS)
     if (
@@ -147,9 +152,9 @@ def create_model_version(call: Call) -> dict[str, Any]:
             cat.upsert(version_set_urn(name), "versionSetProperties", {"latest": urn}),
         ]
 
-    cat.mutate(call.services, call.ctx, build)
-    _, aspects = load_version(call, name, made[0])
-    return {"model_version": model_version_json(aspects)}
+    written = cat.mutate(call.services, call.ctx, build)
+    urn = model_version_urn(name, made[0])
+    return {"model_version": model_version_json(cat.written(None, urn, written))}
 
 
 def get_model_version(call: Call) -> dict[str, Any]:
@@ -228,10 +233,13 @@ def transition_stage(call: Call) -> dict[str, Any]:
             f"Model version transition cannot archive existing model versions because '{stage}' is not an Active stage. Valid stages are Staging, Production"
         )
 
+    read: dict[str, cat.Aspects] = {}
+
     def build() -> list[Proposal]:
-        urn, aspects = load_version(call, name, version)
-        out = []
         _, g_aspects = load_model(call, name)
+        urn, aspects = _version_of(call, name, version)
+        read[urn] = aspects
+        out = []
         graw = cat.value(g_aspects, "mlflowRegisteredModel")
         movers = [(urn, aspects, stage)]
         if archive:
@@ -263,8 +271,9 @@ def transition_stage(call: Call) -> dict[str, Any]:
             ]
         return out
 
-    cat.mutate(call.services, call.ctx, build)
-    return {"model_version": model_version_json(load_version(call, name, version)[1])}
+    written = cat.mutate(call.services, call.ctx, build)
+    ((urn, aspects),) = read.items()
+    return {"model_version": model_version_json(cat.written(aspects, urn, written))}
 
 
 def get_download_uri(call: Call) -> dict[str, Any]:
