@@ -23,7 +23,7 @@ from mlgraph.api import (
 )
 from mlgraph.api.limits import BodyLimit
 from mlgraph.compat.datahub.api import router as datahub_router
-from mlgraph.compat.mlflow.api import router as mlflow_router
+from mlgraph.compat.mlflow import api as mlflow_api
 from mlgraph.config import Settings
 from mlgraph.runtime import Services, build_services
 
@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     ):
         app.include_router(module.router)
     app.include_router(graphql.router)  # /api/graphql
-    app.include_router(mlflow_router)  # /api/2.0/mlflow/..., /ajax-api/..., artifacts
+    mlflow_api.install(app)  # /api/2.0/mlflow/..., /ajax-api/..., artifacts
     app.include_router(datahub_router)  # DataHub GMS paths at the root: /config, /aspects
     app.include_router(ui.router)  # /, /search, /entity/..., /lineage/..., /static/...
     app.add_middleware(

@@ -1,10 +1,14 @@
 """The MLflow-compatible API: every route the mlflow 3.x client calls for tracking,
 the model registry, logged models and the artifact proxy, in MLflow's JSON shapes and
-error codes. Include `router` in the app (see tests/compat/mlflow/conftest.py)."""
+error codes. `install(app)` adds it to the app."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.routing import APIRoute
+from starlette._utils import get_route_path
+from starlette.routing import BaseRoute, Match
+from starlette.types import Receive, Scope, Send
 
 from mlgraph.api.responses import JSONResponse
 from mlgraph.compat.mlflow import (
@@ -16,7 +20,8 @@ from mlgraph.compat.mlflow import (
     runs,
     versions,
 )
-from mlgraph.compat.mlflow.errors import MlflowRoute
+from mlgraph.compat.mlflow.errors import MlflowRoute, error_response
+from mlgraph.compat.mlflow.messages import Endpoint
 
 _TRACKING = (
     experiments.router,
@@ -28,8 +33,9 @@ _TRACKING = (
     artifacts.tracking_router,
 )
 
+_PREFIXES = ("/api/2.0/mlflow", "/ajax-api/2.0/mlflow")
 router = APIRouter(route_class=MlflowRoute)
-for _prefix in ("/api/2.0/mlflow", "/ajax-api/2.0/mlflow"):
+for _prefix in _PREFIXES:
     for _module_router in _TRACKING:
         router.include_router(_module_router, prefix=_prefix)
 router.include_router(artifacts.router, prefix="/api/2.0/mlflow-artifacts")
@@ -49,4 +55,47 @@ async def server_info() -> JSONResponse:
     )
 
 
-__all__ = ["router"]
+class StaticRoutes(BaseRoute):
+    """The MLflow routes without path parameters, found by one dict lookup on the
+    path. Matching them through the included routers costs a regex per route of the
+    whole app, on every one of the client's requests; routes with path parameters
+    (logged models, artifacts) still go through `router`."""
+
+    def __init__(self) -> None:
+        self.endpoints: dict[str, dict[str, Endpoint]] = {}
+        for prefix in _PREFIXES:
+            for module_router in _TRACKING:
+                for r in module_router.routes:
+                    # `messages.route` endpoints only: they take the request alone
+                    if (
+                        isinstance(r, APIRoute)
+                        and "{" not in r.path
+                        and r.name.startswith("mlflow_")
+                    ):
+                        methods = self.endpoints.setdefault(prefix + r.path, {})
+                        methods.update(dict.fromkeys(r.methods or (), r.endpoint))
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != "http":
+            return Match.NONE, {}
+        methods = self.endpoints.get(get_route_path(scope))
+        if methods is None or scope["method"] not in methods:
+            return Match.NONE, {}  # other methods: `router` answers them as before
+        return Match.FULL, {"endpoint": methods[scope["method"]], "path_params": {}}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+        try:
+            response = await scope["endpoint"](request)
+        except Exception as exc:  # as MlflowRoute does: MLflow's error shape, always
+            response = error_response(exc, request)
+        await response(scope, receive, send)
+
+
+def install(app: FastAPI) -> None:
+    """Serve the MLflow API: its static routes first, everything else through `router`."""
+    app.router.routes.insert(0, StaticRoutes())
+    app.include_router(router)
+
+
+__all__ = ["install", "router"]
