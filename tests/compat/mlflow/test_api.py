@@ -364,6 +364,8 @@ def test_search_runs_orders_in_byte_order_with_missing_values_last_on_every_page
             "r1",
         ]
         assert _names(mlflow_app, ["start_time"], size, "metrics.auc >= 0.5") == ["r0", "r2", "r3"]
+        flt = "attributes.start_time > 15 AND attributes.status = 'RUNNING' AND tags.team != 'b'"
+        assert _names(mlflow_app, ["tags.team"], size, flt) == ["r1", "r4"]
     error(
         mlflow_app.post(f"{P}/runs/search", json={"experiment_ids": ["0"], "page_token": "e30="}),
         400,
