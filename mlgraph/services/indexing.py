@@ -1,11 +1,16 @@
 """What the search index holds for an aspect value, read from the declared model:
 words for full text (`Searchable`), structured values for the filter grammar
-(`Filter`: params, metrics, tags) and facet values (`Facet`: alias, subtype, ...)."""
+(`Filter`: params, metrics, tags) and facet values (`Facet`: alias, subtype, ...).
+
+This runs for every indexed aspect on ingest, so each aspect's paths are compiled once
+into an `_IndexPlan` and every value's words come from one regex pass."""
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -14,6 +19,8 @@ from mlgraph.model.urn import InvalidUrn, Urn
 
 _WORD = re.compile(r"[a-z0-9]+")
 _KIND = {"params": "param", "metrics": "metric", "tags": "tag"}
+
+Extract = Callable[[Any], list[Any]]
 
 
 @cache
@@ -40,23 +47,44 @@ def words(text: str) -> list[str]:
 
 
 def _text_of(value: Any) -> str:
-    if isinstance(value, dict):
-        return " ".join(f"{k} {v}" for k, v in value.items())
-    if isinstance(value, str) and value.startswith("urn:li:"):
+    if isinstance(value, str):
+        if not value.startswith("urn:li:"):
+            return value
         try:
             parts = Urn.parse(value).parts
         except InvalidUrn:
             return value
         return parts[1] if len(parts) >= 3 else parts[-1]  # (platform, name, env) -> name
+    if isinstance(value, dict):
+        return " ".join(f"{k} {v}" for k, v in value.items())
     return str(value)
 
 
+@dataclass(frozen=True, slots=True)
+class _IndexPlan:
+    search: tuple[Extract, ...]
+    filters: tuple[tuple[Extract, str], ...]  # (extract, property kind)
+    facets: tuple[tuple[Extract, str], ...]  # (extract, facet name)
+
+
+@cache
+def _plan(spec: AspectSpec) -> _IndexPlan:
+    return _IndexPlan(
+        tuple(p.extract for p in spec.searchable),
+        tuple((f.extract, _KIND[f.kind]) for f in spec.filters),
+        tuple((f.extract, f.name) for f in spec.facets),
+    )
+
+
+def aspect_text(spec: AspectSpec, value: dict[str, Any]) -> str:
+    """The aspect's searchable words, space-separated (the same words as tokenising
+    each found value on its own: the separator is not a word character)."""
+    texts = [_text_of(found) for extract in _plan(spec).search for found in extract(value)]
+    return " ".join(words(" ".join(texts))) if texts else ""
+
+
 def aspect_words(spec: AspectSpec, value: dict[str, Any]) -> list[str]:
-    out: list[str] = []
-    for path in spec.searchable:
-        for found in path.extract(value):
-            out.extend(words(_text_of(found)))
-    return out
+    return words(aspect_text(spec, value))
 
 
 def _number(value: Any) -> float | None:
@@ -69,33 +97,34 @@ def _number(value: Any) -> float | None:
 
 def aspect_properties(urn: str, spec: AspectSpec, value: dict[str, Any]) -> list[dict[str, Any]]:
     """Rows for `entity_properties`: one per param, metric, tag and facet value."""
+    plan = _plan(spec)
+    name = spec.name
     rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for f in spec.filters:
-        kind = _KIND[f.kind]
-        for found in f.extract(value):
+    for extract, kind in plan.filters:
+        for found in extract(value):
             items = (
                 found.items()
                 if isinstance(found, dict)
                 else ((p.get("name"), p.get("value")) for p in found if isinstance(p, dict))
             )
+            metric = kind == "metric"
             for key, raw in items:
                 if key is None:
                     continue
-                text = None if raw is None else str(raw)
                 rows[(kind, key)] = {
                     "urn": urn,
-                    "aspect": spec.name,
+                    "aspect": name,
                     "kind": kind,
                     "key": key,
-                    "value_text": text,
-                    "value_num": _number(raw) if kind == "metric" else None,
+                    "value_text": None if raw is None else str(raw),
+                    "value_num": _number(raw) if metric else None,
                 }
-    for facet in spec.facets:
-        for found in facet.extract(value):
-            key = f"{facet.name}:{found}"
+    for extract, facet in plan.facets:
+        for found in extract(value):
+            key = f"{facet}:{found}"
             rows[("facet", key)] = {
                 "urn": urn,
-                "aspect": spec.name,
+                "aspect": name,
                 "kind": "facet",
                 "key": key,
                 "value_text": str(found),

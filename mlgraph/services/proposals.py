@@ -42,8 +42,8 @@ class Proposal:
         """Read one proposal from decoded JSON, naming the bad field on error."""
         if not isinstance(obj, dict):
             raise BadRequest(f"{where}: a proposal must be a JSON object")
-        unknown = set(obj) - _FIELDS
-        if unknown:
+        if not _FIELDS.issuperset(obj):
+            unknown = set(obj) - _FIELDS
             raise BadRequest(
                 f"{where}: unknown field(s) {', '.join(sorted(unknown))}; a proposal has "
                 f"{', '.join(sorted(_FIELDS))}"
@@ -80,7 +80,7 @@ class Proposal:
         return cls(op, urn, aspect, value, patch, expected, hard)
 
 
-_FIELDS = {"op", "urn", "aspect", "value", "patch", "expected_version", "hard"}
+_FIELDS = frozenset({"op", "urn", "aspect", "value", "patch", "expected_version", "hard"})
 
 
 @dataclass(frozen=True, slots=True)

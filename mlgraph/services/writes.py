@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from mlgraph.errors import Conflict, InvalidInput, MlgraphError, NotFound
-from mlgraph.model.fields import MetricPoints, Rel
+from mlgraph.model.fields import MetricPoints
 from mlgraph.model.registry import (
     ASPECTS,
     AspectSpec,
@@ -26,7 +26,7 @@ from mlgraph.model.registry import (
     parse_urn,
 )
 from mlgraph.model.urn import Urn
-from mlgraph.services.indexing import aspect_properties, aspect_words
+from mlgraph.services.indexing import aspect_properties, aspect_text
 from mlgraph.services.proposals import Op, Proposal, WriteContext, WriteResult
 from mlgraph.store.aspect_store import AspectStore, StaleWrite, StoredAspect, WriteTx
 
@@ -103,31 +103,42 @@ def validate_value(spec: AspectSpec, value: Any, context: str | _Checked) -> Val
     whose name is built only if there is an error)."""
     if not isinstance(value, dict):
         raise InvalidInput(f"{_label(context)}: the value of {spec.name} must be a JSON object")
+    schema = spec.schema
     try:
-        model = spec.schema.model_validate(value)
+        # What model_validate and model_dump_json call, minus their Python wrappers.
+        model = schema.__pydantic_validator__.validate_python(value)
     except ValidationError as exc:
         raise InvalidInput(
             f"{_label(context)}: invalid {spec.name}: {describe_validation_error(exc)}"
         ) from None
     edges: dict[Edge, None] = {}
-    for extract, rel, lineage in _extractors(spec):
+    for extract, name, lineage, targets, dotted in _extractors(spec):
         for target in extract(value):
             kind = Urn.parse(target).entity_type
-            if rel.targets and kind not in rel.targets:
-                path = next(p for p in spec.relationships if p.rel is rel)
+            if targets and kind not in targets:
                 raise InvalidInput(
-                    f"{_label(context)}: {spec.name}.{path.dotted} must point at "
-                    f"{' or '.join(rel.targets)}, not {kind} ({target})"
+                    f"{_label(context)}: {spec.name}.{dotted} must point at "
+                    f"{' or '.join(targets)}, not {kind} ({target})"
                 )
-            edges[(rel.name, target, lineage)] = None
-    text = model.model_dump_json(exclude_none=True)
+            edges[(name, target, lineage)] = None
+    text = schema.__pydantic_serializer__.to_json(model, exclude_none=True).decode()
     return Validated(text, value, tuple(edges))
 
 
 @cache
-def _extractors(spec: AspectSpec) -> tuple[tuple[Callable[[Any], list[Any]], Rel, str | None], ...]:
+def _extractors(
+    spec: AspectSpec,
+) -> tuple[tuple[Callable[[Any], list[Any]], str, str | None, tuple[str, ...], str], ...]:
+    """(extract, relationship, lineage, allowed target types, field path) per declared
+    relationship, compiled once per aspect."""
     return tuple(
-        (p.extract, p.rel, p.rel.lineage.value if p.rel.lineage else None)
+        (
+            p.extract,
+            p.rel.name,
+            p.rel.lineage.value if p.rel.lineage else None,
+            p.rel.targets,
+            p.dotted,
+        )
         for p in spec.relationships
     )
 
@@ -451,21 +462,18 @@ class _BatchApply:
         batch's values, plus (for entities that existed before) the stored ones."""
         if not urns:
             return
-        texts: dict[str, dict[str, list[str]]] = {u: {} for u in urns}
+        texts: dict[str, dict[str, str]] = {u: {} for u in urns}
         for (urn, aspect), state in self.states.items():
             spec = ASPECTS.get(aspect)
             if urn in texts and spec is not None and spec.searchable and state.produced:
-                texts[urn][aspect] = aspect_words(spec, state.parsed) if state.parsed else []
+                texts[urn][aspect] = aspect_text(spec, state.parsed) if state.parsed else ""
         older = [u for u in urns if u in self.known]
         if older:
             names = [a.name for a in ASPECTS.values() if a.searchable]
             for urn, aspect, raw in self.tx.stored_values(older, names):
                 if aspect not in texts[urn]:
-                    texts[urn][aspect] = aspect_words(ASPECTS[aspect], orjson.loads(raw))
+                    texts[urn][aspect] = aspect_text(ASPECTS[aspect], orjson.loads(raw))
         self.tx.replace_docs(
-            [
-                {"urn": u, "text": " ".join(w for ws in by.values() for w in ws)}
-                for u, by in texts.items()
-            ],
+            [{"urn": u, "text": " ".join(t for t in by.values() if t)} for u, by in texts.items()],
             existed=older,
         )
