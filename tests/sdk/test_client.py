@@ -138,7 +138,7 @@ def test_list_follows_cursors_and_filters(sdk: Client) -> None:
     assert list(sdk.entities.list(platform="mlflow")) == [model]
 
 
-def test_many_entities_go_in_batches_of_at_most_1000(sdk: Client, app_client: TestClient) -> None:
+def test_many_entities_go_in_batches_of_at_most_5000(sdk: Client, app_client: TestClient) -> None:
     sizes: list[int] = []
 
     def count(request: Any) -> None:
@@ -146,14 +146,14 @@ def test_many_entities_go_in_batches_of_at_most_1000(sdk: Client, app_client: Te
             sizes.append(len(orjson.loads(request.content)["proposals"]))
 
     app_client.event_hooks["request"].append(count)
-    datasets = [Dataset("s3", f"t{i:04d}", description="x") for i in range(1100)]
-    results = sdk.entities.upsert(datasets)  # 2 aspects each: 2200 proposals
-    assert MAX_BATCH == 1000
-    assert sizes == [1000, 1000, 200]
-    assert len(results) == 2200 and all(r.changed for r in results)
-    assert sum(1 for _ in sdk.entities.list(type="dataset", page_size=1000)) == 1100
-    datasets[1099].set_description("changed")
-    assert [r.aspect for r in sdk.entities.update(datasets[1099])] == ["datasetProperties"]
+    datasets = [Dataset("s3", f"t{i:05d}", description="x") for i in range(5100)]
+    results = sdk.entities.upsert(datasets)  # 2 aspects each: 10,200 proposals
+    assert MAX_BATCH == 5000
+    assert sizes == [5000, 5000, 200]
+    assert len(results) == 10_200 and all(r.changed for r in results)
+    assert sum(1 for _ in sdk.entities.list(type="dataset", page_size=1000)) == 5100
+    datasets[5099].set_description("changed")
+    assert [r.aspect for r in sdk.entities.update(datasets[5099])] == ["datasetProperties"]
 
 
 def test_aspects_api_history_diff_patch(sdk: Client) -> None:
