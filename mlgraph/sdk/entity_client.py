@@ -4,6 +4,7 @@ only what changed under optimistic locking (update), delete, restore and list.""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar, overload
 
 import orjson
@@ -62,25 +63,47 @@ class EntityClient:
 
     def upsert(self, entities: Entity | Iterable[Entity]) -> list[WriteResult]:
         """Write every aspect each entity holds. One entity is one atomic batch; a list
-        goes in requests of at most 5000 proposals, never splitting an entity."""
+        goes in requests of at most 5000 proposals, never splitting an entity, sent one
+        after another: a failed request stops the rest."""
         items = [entities] if isinstance(entities, Entity) else list(entities)
         by_urn = {e.urn: e for e in items}
         # Links first: a deployment in this call edits its model's aspect before the
         # model is serialised, whatever their order in the list.
         links = [self._links(entity, by_urn) for entity in items]
-        results: list[WriteResult] = []
+        return self._send_all(self._batches(items, links))
+
+    def _batches(
+        self, items: list[Entity], links: list[list[tuple[str, str, bytes, int]]]
+    ) -> Iterator[_Batch]:
         batch = _Batch()
         for entity, extra in zip(items, links, strict=True):
             pending = entity._pending(only_changed=False)
             if batch.parts and len(batch.parts) + len(pending) + len(extra) > MAX_BATCH:
-                results.extend(self._send(batch))
+                yield batch
                 batch = _Batch()
             for aspect, raw, expected in pending:
                 batch.add(entity, entity.urn, aspect, raw, expected)
             for urn, aspect, raw, expected in extra:
                 batch.add(None, urn, aspect, raw, expected)
         if batch.parts:
-            results.extend(self._send(batch))
+            yield batch
+
+    def _send_all(self, batches: Iterator[_Batch]) -> list[WriteResult]:
+        """Send batches strictly one after another, but serialise the next one while
+        the server works on the current one (client and server CPU overlap)."""
+        batch = next(batches, None)
+        following = next(batches, None)
+        if batch is None or following is None:
+            return self._send(batch) if batch is not None else []
+        results: list[WriteResult] = []
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlgraph-upsert") as pool:
+            while batch is not None:
+                in_flight = pool.submit(self._send, batch)
+                try:
+                    # Serialise the batch after next while this one is on the wire.
+                    batch, following = following, next(batches, None)
+                finally:
+                    results.extend(in_flight.result())  # an error stops before the next send
         return results
 
     def update(self, entity: Entity) -> list[WriteResult]:

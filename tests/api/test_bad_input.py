@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from mlgraph.app import create_app
 from mlgraph.config import Settings
 from mlgraph.runtime import build_services
-from tests.helpers import MODEL, path, upsert
+from tests.helpers import MODEL, model_urn, path, upsert
 
 PROPS = "mlModelProperties"
 
@@ -100,6 +100,26 @@ def test_invalid_json_and_bodies_of_the_wrong_shape(client: TestClient) -> None:
     _error(client.patch(path(MODEL, "aspects", PROPS), json={"op": "add"}), 400, "JSON Patch")
     _error(client.post("/api/v1/proposals", json=[]), 400, '{"proposals": [...]}')
     _error(client.post("/api/v1/proposals", content=b"\xff\xfe"), 400, "not valid JSON")
+
+
+def test_a_wrong_field_deep_in_a_large_batch_names_it_and_writes_nothing(
+    client: TestClient,
+) -> None:
+    """An SDK-sized batch (5000 proposals) with one bad value: the error names its index
+    and field path, and none of the 4999 valid proposals is written."""
+    proposals = [
+        upsert(f"urn:li:corpuser:u{i}", "corpUserInfo", {"displayName": f"user {i}"})
+        for i in range(5000)
+    ]
+    proposals[4321] = upsert(model_urn("deep"), PROPS, {"trainingMetrics": [{"name": 1}]})
+    _error(
+        client.post("/api/v1/proposals", json={"proposals": proposals}),
+        422,
+        "proposals[4321]",
+        "trainingMetrics.0.name",
+    )
+    assert client.get("/api/v1/stats").json()["total"] == 0
+    _error(client.get(path("urn:li:corpuser:u0")), 404)
 
 
 @pytest.mark.parametrize(

@@ -156,6 +156,26 @@ def test_many_entities_go_in_batches_of_at_most_5000(sdk: Client, app_client: Te
     assert [r.aspect for r in sdk.entities.update(datasets[5099])] == ["datasetProperties"]
 
 
+def test_a_failed_batch_stops_the_batches_after_it(sdk: Client, app_client: TestClient) -> None:
+    """Requests go one after another even though the SDK builds the next one while the
+    server works: batch 1 is written, batch 2 fails whole, batch 3 is never sent."""
+    sizes: list[int] = []
+
+    def count(request: Any) -> None:
+        if request.url.path == "/api/v1/proposals":
+            sizes.append(len(orjson.loads(request.content)["proposals"]))
+
+    app_client.event_hooks["request"].append(count)
+    datasets = [Dataset("s3", f"t{i:05d}", description="x") for i in range(5100)]
+    datasets[3000].set_aspect({"name": 5}, "datasetProperties")  # in the second batch
+    with pytest.raises(InvalidInput, match=r"proposals\[1000\].*name"):
+        sdk.entities.upsert(datasets)
+    assert sizes == [5000, 5000]
+    assert sdk.entities.exists(datasets[2499].urn)
+    assert not sdk.entities.exists(datasets[2500].urn)
+    assert not sdk.entities.exists(datasets[5099].urn)
+
+
 def test_aspects_api_history_diff_patch(sdk: Client) -> None:
     put = sdk.aspects.put(MODEL, "mlModelProperties", {"name": "a"})
     assert put == WriteResult("upsert", MODEL, "mlModelProperties", 1, True)
