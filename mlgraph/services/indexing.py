@@ -83,10 +83,6 @@ def aspect_text(spec: AspectSpec, value: dict[str, Any]) -> str:
     return " ".join(words(" ".join(texts))) if texts else ""
 
 
-def aspect_words(spec: AspectSpec, value: dict[str, Any]) -> list[str]:
-    return words(aspect_text(spec, value))
-
-
 def _number(value: Any) -> float | None:
     try:
         number = float(value)
