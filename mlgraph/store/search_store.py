@@ -184,11 +184,11 @@ def _row_condition(dialect: str, c: Clause) -> ColumnElement[bool]:
     return column == c.value if c.op == "=" else column != c.value
 
 
-# Per-query scratch tables. The full-text matches and then every match of the whole
-# query are written once, so the count, the page and the facets read a small indexed
-# table instead of re-running the match (SQLite would otherwise also probe the FTS
-# index once per candidate row). Each connection creates them once; a search's rows
-# vanish with the rollback of its read transaction.
+# Per-query scratch tables: the full-text matches with their scores (SQLite would
+# otherwise probe the FTS index once per candidate row), and the first matches of the
+# whole query, which the page and the facets read instead of re-running the match.
+# Each connection creates them once; a search's rows vanish with the rollback of its
+# read transaction.
 _scratch = MetaData()
 text_hits = Table(
     "search_text_hits",
@@ -233,12 +233,15 @@ def _fill(conn: Any, table: Table, query: Select[Any]) -> int:
     return int(inserted)
 
 
+def _relevance(columns: Any, spec: SearchSpec) -> list[Any]:
+    """Relevance order: score, then URN; URN alone without text (every score is 0),
+    an order the driving index gives without sorting."""
+    return [columns.score, columns.urn] if spec.words else [columns.urn]
+
+
 def _ordered(matches: Select[Any], spec: SearchSpec) -> Select[Any]:
-    """The matches by relevance: score, then URN; URN alone without text (every score
-    is 0), an order the driving index gives without sorting."""
     found = matches.subquery()
-    keys = [found.c.score, found.c.urn] if spec.words else [found.c.urn]
-    return select(found.c.urn, found.c.score).order_by(*keys)
+    return select(found.c.urn, found.c.score).order_by(*_relevance(found.c, spec))
 
 
 def _in_text_hits(urn: Any) -> ColumnElement[bool]:
@@ -261,32 +264,33 @@ class SearchStore:
         with self.engines.reading() as conn:
             _ensure_scratch(conn)
             with conn.begin():
-                matches = self._matches(conn, spec)
-                total = 0
-                rows: list[dict[str, Any]] = []
-                facets: dict[str, dict[str, int]] = {}
-                if matches is not None:
-                    # The first matches in order — enough for the facet sample, or for the
-                    # page — go to a scratch table; only when it fills are all counted.
-                    first = max(
-                        spec.facet_sample if spec.facets else 0, spec.offset + spec.limit, spec.keep
-                    )
-                    kept = _fill(conn, hits, _ordered(matches, spec).limit(first))
-                    total = kept
-                    if kept >= first:
-                        count = select(func.count()).select_from(matches.subquery())
-                        total = conn.execute(count).scalar_one()
-                    if total:
-                        complete = kept == total
-                        rows = self._page(conn, spec, matches, kept, complete)
-                    if total and spec.facets:
-                        counted = select(hits.c.urn)
-                        if kept > spec.facet_sample:
-                            keys = [hits.c.score, hits.c.urn] if spec.words else [hits.c.urn]
-                            counted = counted.order_by(*keys).limit(spec.facet_sample)
-                        facets = self._facets(conn, counted)
+                total, rows, facets = self._run(conn, spec)
                 conn.rollback()  # drop the scratch rows
         return SearchPage(total, rows, facets, spec.facets and total > spec.facet_sample)
+
+    def _run(
+        self, conn: Any, spec: SearchSpec
+    ) -> tuple[int, list[dict[str, Any]], dict[str, dict[str, int]]]:
+        matches = self._matches(conn, spec)
+        if matches is None:
+            return 0, [], {}
+        # The first matches in order — enough for the facet sample, or for the page —
+        # go to a scratch table; only when it fills are all of them counted.
+        first = max(spec.facet_sample if spec.facets else 0, spec.offset + spec.limit, spec.keep)
+        kept = _fill(conn, hits, _ordered(matches, spec).limit(first))
+        total = kept
+        if kept >= first:
+            total = conn.execute(select(func.count()).select_from(matches.subquery())).scalar_one()
+        if not total:
+            return 0, [], {}
+        rows = self._page(conn, spec, matches, kept, complete=kept == total)
+        facets: dict[str, dict[str, int]] = {}
+        if spec.facets:
+            counted = select(hits.c.urn)
+            if kept > spec.facet_sample:
+                counted = counted.order_by(*_relevance(hits.c, spec)).limit(spec.facet_sample)
+            facets = self._facets(conn, counted)
+        return total, rows, facets
 
     def _matches(self, conn: Any, spec: SearchSpec) -> Select[Any] | None:
         """The query for every match as (urn, score); None when the text matches nothing.
@@ -385,7 +389,7 @@ class SearchStore:
         return query.add_columns(score.label("score")).where(*conds)
 
     def _page(
-        self, conn: Any, spec: SearchSpec, matches: Select[Any], kept: int, complete: bool
+        self, conn: Any, spec: SearchSpec, matches: Select[Any], kept: int, *, complete: bool
     ) -> list[dict[str, Any]]:
         """One page of the matches, with their entity rows: cut from the scratch table
         when it holds the page (by relevance) or every match (any order); otherwise from
@@ -394,7 +398,7 @@ class SearchStore:
         if spec.sort == "relevance":
             if not spec.descending and spec.offset + spec.limit <= kept:
                 found = hits  # the scratch table holds the first `kept` in this order
-            keys: list[Any] = [found.c.score, found.c.urn] if spec.words else [found.c.urn]
+            keys = _relevance(found.c, spec)
             if spec.descending:
                 keys = [k.desc() for k in keys]
             page = (
@@ -404,7 +408,7 @@ class SearchStore:
                 .limit(spec.limit)
                 .subquery("page")
             )
-            order: list[Any] = [page.c.score, page.c.urn] if spec.words else [page.c.urn]
+            order = _relevance(page.c, spec)
             if spec.descending:
                 order = [o.desc() for o in order]
             stmt = (
