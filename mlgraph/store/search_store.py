@@ -84,10 +84,9 @@ def _fts(dialect: str, words: list[str]) -> Any:
         )
     else:
         query = " & ".join([*words[:-1], f"{words[-1]}:*"])
-        sql = (
-            "SELECT urn, -ts_rank(to_tsvector('simple'::regconfig, text), "
-            "to_tsquery('simple'::regconfig, :fts)) AS score FROM search_docs "
-            "WHERE to_tsvector('simple'::regconfig, text) @@ to_tsquery('simple'::regconfig, :fts)"
+        sql = (  # `words`: the stored tsvector (migration 0006)
+            "SELECT urn, -ts_rank(words, to_tsquery('simple'::regconfig, :fts)) AS score "
+            "FROM search_docs WHERE words @@ to_tsquery('simple'::regconfig, :fts)"
         )
     return text(sql).bindparams(fts=query).columns(urn=String, score=Float).subquery("matched")
 
