@@ -15,12 +15,13 @@ from mlgraph.store.aspect_store import AspectStore
 from mlgraph.store.search_store import (
     FACET_SAMPLE,
     FACETS,
+    RANK_WINDOW,
     SORTS,
     SearchSpec,
     SearchStore,
 )
 
-__all__ = ["FACETS", "FACET_SAMPLE", "SearchService"]
+__all__ = ["FACETS", "FACET_SAMPLE", "RANK_WINDOW", "SearchService"]
 
 MAX_LIMIT = 1000
 # Aspects whose name/description describe an entity in a result list.
@@ -89,7 +90,7 @@ class SearchService:
             limit=limit,
             facets=with_facets,
         )
-        total, rows, counts, sampled = self.store.search(spec)
+        total, rows, counts, sampled, recent = self.store.search(spec)
         display = self.aspects.latest_many([r["urn"] for r in rows], _DISPLAY)
         results = []
         for r in rows:
@@ -116,5 +117,6 @@ class SearchService:
             "results": results,
             "facets": counts,
             "facets_sampled": sampled,
+            "ranked_recent": recent,
             "next_cursor": encode_cursor(f"o:{nxt}") if nxt < total else None,
         }

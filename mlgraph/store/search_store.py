@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
     Float,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     func,
     literal,
     not_,
+    or_,
     select,
     text,
 )
@@ -48,6 +50,9 @@ SORTS = {"relevance", "name", "updated"}
 
 
 FACET_SAMPLE = 2_000  # matches facet counts are computed over, at most
+# A text matching more entities than this, when nothing narrower drives the search, is
+# ranked over its most recently changed matches only (they come first, the rest after).
+RANK_WINDOW = 2_000
 # Matches kept in the scratch table at least: a result this small is read once.
 KEEP = 1_000
 
@@ -57,6 +62,7 @@ class SearchPage(NamedTuple):
     rows: list[dict[str, Any]]
     facets: dict[str, dict[str, int]]
     facets_sampled: bool  # counted over the FACET_SAMPLE most relevant matches only
+    ranked_recent: bool  # relevance ranked over the RANK_WINDOW most recent matches only
 
 
 @dataclass
@@ -71,24 +77,62 @@ class SearchSpec:
     facets: bool = True
     facet_sample: int = FACET_SAMPLE
     keep: int = KEEP  # matches kept in a scratch table for the page and the facets
+    rank_window: int = RANK_WINDOW
+
+
+class _Matches(NamedTuple):
+    query: Select[Any]  # (urn, score), and recency when `window`
+    window: bool  # a broad text drives: see SearchStore._run_window
+    text_total: int | None  # the match count, when the text alone decides it
+
+
+def _fts_query(dialect: str, words: list[str]) -> str:
+    """Every word (the last as a prefix), in each backend's query syntax."""
+    if dialect == "sqlite":
+        return " AND ".join([f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*'])
+    return " & ".join([*words[:-1], f"{words[-1]}:*"])
 
 
 def _fts(dialect: str, words: list[str]) -> Any:
-    """(urn, score) of entities whose document holds every word (the last as a prefix);
-    lower scores rank first on both backends."""
+    """(urn, score, recency) of entities whose document holds every word; lower scores
+    rank first on both backends; a higher recency is a document written later."""
     if dialect == "sqlite":
-        query = " AND ".join([f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*'])
         sql = (
-            "SELECT d.urn AS urn, search_fts.rank AS score FROM search_fts "
-            "JOIN search_docs d ON d.rowid = search_fts.rowid WHERE search_fts MATCH :fts"
+            "SELECT d.urn AS urn, search_fts.rank AS score, search_fts.rowid AS recency "
+            "FROM search_fts JOIN search_docs d ON d.rowid = search_fts.rowid "
+            "WHERE search_fts MATCH :fts"
         )
     else:
-        query = " & ".join([*words[:-1], f"{words[-1]}:*"])
-        sql = (  # `words`: the stored tsvector (migration 0006)
-            "SELECT urn, -ts_rank(words, to_tsquery('simple'::regconfig, :fts)) AS score "
-            "FROM search_docs WHERE words @@ to_tsquery('simple'::regconfig, :fts)"
+        sql = (  # `words`, the stored tsvector, and `seq`: migration 0006
+            "SELECT urn, -ts_rank(words, to_tsquery('simple'::regconfig, :fts)) AS score, "
+            "seq AS recency FROM search_docs WHERE words @@ to_tsquery('simple'::regconfig, :fts)"
         )
-    return text(sql).bindparams(fts=query).columns(urn=String, score=Float).subquery("matched")
+    return (
+        text(sql)
+        .bindparams(fts=_fts_query(dialect, words))
+        .columns(urn=String, score=Float, recency=BigInteger)
+        .subquery("matched")
+    )
+
+
+def _fts_count(conn: Any, words: list[str], removed: bool = False) -> int:
+    """How many documents hold every word (counted in the index, nothing ranked); with
+    `removed`, only those of soft-deleted entities."""
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        sql = "SELECT count(*) FROM search_fts WHERE search_fts MATCH :fts"
+        if removed:
+            sql += (
+                " AND rowid IN (SELECT d.rowid FROM search_docs d"
+                " WHERE d.urn IN (SELECT urn FROM entities WHERE removed = 1))"
+            )
+    else:
+        sql = (
+            "SELECT count(*) FROM search_docs WHERE words @@ to_tsquery('simple'::regconfig, :fts)"
+        )
+        if removed:
+            sql += " AND urn IN (SELECT urn FROM entities WHERE removed)"
+    return int(conn.execute(text(sql), {"fts": _fts_query(dialect, words)}).scalar_one())
 
 
 def _like(dialect: str, column: Any, pattern: str, insensitive: bool) -> ColumnElement[bool]:
@@ -255,6 +299,14 @@ def _has_facet(name: str, values: list[str], urn: Any) -> ColumnElement[bool]:
     return exists(_facet_matching(name, values, urn))
 
 
+def _of_type(values: list[str], urn: Any) -> ColumnElement[bool]:
+    """An entity's type is its URN's (`urn:li:<type>:...`): tested on the URN itself,
+    with no lookup. (Equality of a prefix, not a range: PostgreSQL's collation may not
+    order punctuation bytewise.)"""
+    prefixes = [f"urn:li:{v}:" for v in values]
+    return or_(*(func.substr(urn, 1, len(p)) == p for p in prefixes))
+
+
 class SearchStore:
     def __init__(self, engines: Engines) -> None:
         self.engines = engines
@@ -263,16 +315,19 @@ class SearchStore:
         with self.engines.reading() as conn:
             _ensure_scratch(conn)
             with conn.begin():
-                total, rows, facets = self._run(conn, spec)
+                total, rows, facets, windowed = self._run(conn, spec)
                 conn.rollback()  # drop the scratch rows
-        return SearchPage(total, rows, facets, spec.facets and total > spec.facet_sample)
+        return SearchPage(total, rows, facets, spec.facets and total > spec.facet_sample, windowed)
 
     def _run(
         self, conn: Any, spec: SearchSpec
-    ) -> tuple[int, list[dict[str, Any]], dict[str, dict[str, int]]]:
-        matches = self._matches(conn, spec)
-        if matches is None:
-            return 0, [], {}
+    ) -> tuple[int, list[dict[str, Any]], dict[str, dict[str, int]], bool]:
+        found = self._matches(conn, spec)
+        if found is None:
+            return 0, [], {}, False
+        if found.window:
+            return self._run_window(conn, spec, found)
+        matches = found.query
         # The first matches in order — enough for the facet sample, or for the page —
         # go to a scratch table; only when it fills are all of them counted.
         first = max(spec.facet_sample if spec.facets else 0, spec.offset + spec.limit, spec.keep)
@@ -281,17 +336,76 @@ class SearchStore:
         if kept >= first:
             total = conn.execute(select(func.count()).select_from(matches.subquery())).scalar_one()
         if not total:
-            return 0, [], {}
+            return 0, [], {}, False
         rows = self._page(conn, spec, matches, kept, complete=kept == total)
-        facets: dict[str, dict[str, int]] = {}
-        if spec.facets:
-            counted = select(hits.c.urn)
-            if kept > spec.facet_sample:
-                counted = counted.order_by(*_relevance(hits.c, spec)).limit(spec.facet_sample)
-            facets = self._facets(conn, counted)
-        return total, rows, facets
+        return total, rows, self._facets_of_kept(conn, spec, kept), False
 
-    def _matches(self, conn: Any, spec: SearchSpec) -> Select[Any] | None:
+    def _run_window(
+        self, conn: Any, spec: SearchSpec, found: _Matches
+    ) -> tuple[int, list[dict[str, Any]], dict[str, dict[str, int]], bool]:
+        """A text too broad to rank whole (more matches than `rank_window`): the most
+        recently changed matches, up to `rank_window`, are ranked and come first; the
+        rest follow, most recent first. Ranking every match of one common word costs
+        a score per match (tens of thousands); this costs one per window row."""
+        recent = found.query.order_by(found.query.selected_columns.recency.desc())
+        urn_score = recent.with_only_columns(
+            found.query.selected_columns.urn, found.query.selected_columns.score
+        )
+        kept = _fill(conn, hits, urn_score.limit(spec.rank_window))
+        if kept < spec.rank_window:  # every match is in the window: ranked exactly
+            total = kept
+        elif found.text_total is not None:  # the text alone: counted in its index
+            total = found.text_total
+            if conn.execute(select(entities.c.urn).where(entities.c.removed).limit(1)).first():
+                total -= _fts_count(conn, spec.words, removed=True)
+        else:
+            total = conn.execute(
+                select(func.count()).select_from(found.query.subquery())
+            ).scalar_one()
+        if not kept:
+            return 0, [], {}, False
+        ranked: list[tuple[str, float]] = []
+        if spec.offset < kept:
+            ranked = [
+                (r.urn, r.score)
+                for r in conn.execute(
+                    select(hits.c.urn, hits.c.score)
+                    .order_by(hits.c.score, hits.c.urn)
+                    .offset(spec.offset)
+                    .limit(spec.limit)
+                )
+            ]
+        rest = spec.limit - len(ranked)
+        if rest and total > kept:  # past the window: the remaining matches, most recent first
+            start = max(spec.offset, kept)
+            ranked += [(r.urn, r.score) for r in conn.execute(urn_score.offset(start).limit(rest))]
+        rows = self._rows(conn, ranked)
+        return total, rows, self._facets_of_kept(conn, spec, kept), total > kept
+
+    def _rows(self, conn: Any, ranked: list[tuple[str, float]]) -> list[dict[str, Any]]:
+        """Entity rows for (urn, score) pairs, in their order."""
+        found = {
+            r.urn: dict(r._mapping)
+            for r in conn.execute(
+                select(entities).where(entities.c.urn.in_([u for u, _ in ranked]))
+            )
+        }
+        return [{**found[u], "score": score} for u, score in ranked if u in found]
+
+    def _facets_of_kept(self, conn: Any, spec: SearchSpec, kept: int) -> dict[str, dict[str, int]]:
+        """Facet counts over the scratch table's matches: the first `facet_sample` by
+        relevance when it holds more."""
+        if not spec.facets:
+            return {}
+        counted = "search_hits"
+        if kept > spec.facet_sample:
+            order = "score, urn" if spec.words else "urn"
+            counted = (
+                f"(SELECT urn FROM search_hits ORDER BY {order} LIMIT {int(spec.facet_sample)})"
+            )
+        return _facet_counts(conn, counted)
+
+    def _matches(self, conn: Any, spec: SearchSpec) -> _Matches | None:
         """The query for every match as (urn, score); None when the text matches nothing.
         Each indexable term is a set of URNs: the smallest drives; the others are read
         whole when small, or tested per candidate with an index seek; soft-deleted
@@ -300,25 +414,14 @@ class SearchStore:
         sets: list[_Set] = []
         row_conds: list[ColumnElement[bool]] = []
         negations: list[Clause] = []
-        text_set = None
         cap = _ESTIMATE_CAP
+        text_total = 0
         if spec.words:
-            found = _fts(dialect, spec.words)
-            inserted = _fill(conn, text_hits, select(found.c.urn, found.c.score))
-            if not inserted:
+            text_total = _fts_count(conn, spec.words)
+            if not text_total:
                 return None
-            # The text's matches are counted exactly: count the other terms far enough
-            # to tell whether one of them is smaller still.
-            cap = max(cap, inserted + 1)
-            text_set = select(text_hits.c.urn, text_hits.c.score)
-            sets.append(
-                _Set(
-                    inserted,
-                    text_set,
-                    _in_text_hits,
-                    exact=True,
-                )
-            )
+            # Count the other terms far enough to tell whether one is smaller still.
+            cap = max(cap, text_total + 1)
         for c in spec.clauses:
             if c.kind == "attribute":
                 row_conds.append(_row_condition(dialect, c))
@@ -346,12 +449,35 @@ class SearchStore:
                 _Set(
                     self._estimate(conn, members, cap),
                     members,
-                    partial(_has_facet, name, values),
+                    partial(_of_type, values)
+                    if name == "type"
+                    else partial(_has_facet, name, values),
                     exact=name in EDGE_FACETS or name == "type",
                     # Each facet comes from one aspect: only several values may repeat.
                     repeats=len(values) > 1 and name != "type",
                 )
             )
+        window = False
+        text_set: Any = None
+        if spec.words:
+            found = _fts(dialect, spec.words)
+            window = (
+                text_total > spec.rank_window
+                and all(s.estimate >= text_total for s in sets)
+                and spec.sort == "relevance"
+                and not spec.descending
+            )
+            if window:
+                # Too broad to rank every match, and the smallest term: it drives,
+                # read from the index most recent first (see `_run_window`).
+                text_set = select(found.c.urn, found.c.score, found.c.recency)
+                sets.insert(
+                    0, _Set(text_total, text_set, lambda u: u.in_(select(found.c.urn)), exact=True)
+                )
+            else:
+                inserted = _fill(conn, text_hits, select(found.c.urn, found.c.score))
+                text_set = select(text_hits.c.urn, text_hits.c.score)
+                sets.append(_Set(inserted, text_set, _in_text_hits, exact=True))
         sets.sort(key=lambda s: s.estimate)
         if sets:
             # An entity may appear twice in a set (two of the tags asked for, a key in
@@ -385,7 +511,11 @@ class SearchStore:
             score = driver.c.score
         elif spec.words:
             score = select(text_hits.c.score).where(text_hits.c.urn == urn).scalar_subquery()
-        return query.add_columns(score.label("score")).where(*conds)
+        query = query.add_columns(score.label("score")).where(*conds)
+        if window:
+            query = query.add_columns(driver.c.recency.label("recency"))
+        text_only = window and len(sets) == 1 and not row_conds and not negations
+        return _Matches(query, window, text_total if text_only else None)
 
     def _page(
         self, conn: Any, spec: SearchSpec, matches: Select[Any], kept: int, *, complete: bool
@@ -436,39 +566,43 @@ class SearchStore:
         capped = members.limit(cap).subquery()
         return int(conn.execute(select(func.count()).select_from(capped)).scalar_one())
 
-    def _facets(self, conn: Any, matched: Select[Any]) -> dict[str, dict[str, int]]:
-        """Counts per facet value over every match. Each query is driven from the
-        scratch table of matches into a primary-key prefix (no GROUP BY that would tempt
-        the planner into scanning a whole index in group order); Python does the counting."""
-        counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-        columns = list(COLUMN_FACETS.items())
-        stmt = select(*(c for _, c in columns)).where(entities.c.urn.in_(matched))
-        for row in conn.execute(stmt):
-            for (name, _), value in zip(columns, row, strict=True):
-                if value is not None:
-                    counts[name][str(value)] += 1
-        facet_of_rel = {rel: name for name, rel in EDGE_FACETS.items()}
-        stmt = select(edges.c.rel, edges.c.source_urn, edges.c.target_urn).where(
-            edges.c.source_urn.in_(matched), edges.c.rel.in_(list(facet_of_rel))
-        )
-        seen: set[tuple[str, str, str]] = set()
-        for rel, source, target in conn.execute(stmt):
-            if (rel, source, target) not in seen:  # one count per entity and value
-                seen.add((rel, source, target))
-                counts[facet_of_rel[rel]][target] += 1
-        # `kind || ''`: keep the planner on the urn-prefixed primary key, not the
-        # (kind, ...) index that would walk every facet row in the catalog.
-        stmt = select(entity_properties.c.urn, entity_properties.c.key).where(
-            entity_properties.c.urn.in_(matched),
-            (entity_properties.c.kind + literal("")) == "facet",
-        )
-        pairs = {(urn, key) for urn, key in conn.execute(stmt)}
-        for _, key in pairs:
-            name, _, value = key.partition(":")
-            if name in counts:
-                counts[name][value] += 1
-        return {
-            name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
-            for name, c in counts.items()
-            if c
-        }
+
+def _facet_counts(conn: Any, counted: str) -> dict[str, dict[str, int]]:
+    """Counts per facet value over the matches `counted` (the scratch table, or its first
+    rows): one grouped join per kind of facet, driven from the matches into primary-key
+    prefixes. On SQLite, CROSS JOIN fixes that order: grouping invites the planner to
+    walk a whole index in group order instead."""
+    join = "CROSS JOIN" if conn.dialect.name == "sqlite" else "JOIN"
+    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    rows = conn.exec_driver_sql(
+        f"SELECT e.entity_type, e.platform, e.env, count(*) FROM {counted} h "
+        f"{join} entities e ON e.urn = h.urn GROUP BY e.entity_type, e.platform, e.env"
+    )
+    for *values, n in rows:
+        for name, value in zip(COLUMN_FACETS, values, strict=True):
+            if value is not None:
+                counts[name][str(value)] += n
+    facet_of_rel = {rel: name for name, rel in EDGE_FACETS.items()}
+    rels = ", ".join(f"'{rel}'" for rel in facet_of_rel)  # constants of this module
+    rows = conn.exec_driver_sql(
+        f"SELECT f.rel, f.target_urn, count(*) FROM {counted} h {join} edges f "
+        f"ON f.source_urn = h.urn AND f.rel IN ({rels}) GROUP BY f.rel, f.target_urn"
+    )
+    for rel, target, n in rows:  # (source, rel, target) is the key: one row per entity
+        counts[facet_of_rel[rel]][target] += n
+    # `kind || ''`: keep the planner on the urn-prefixed primary key, not the
+    # (kind, ...) index that would walk every facet row in the catalog. A key may come
+    # from two aspects of one entity: entities are counted, not rows.
+    rows = conn.exec_driver_sql(
+        f"SELECT p.key, count(DISTINCT p.urn) FROM {counted} h {join} entity_properties p "
+        f"ON p.urn = h.urn AND p.kind || '' = 'facet' GROUP BY p.key"
+    )
+    for key, n in rows:
+        name, _, value = key.partition(":")
+        if name in counts:
+            counts[name][value] += n
+    return {
+        name: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
+        for name, c in counts.items()
+        if c
+    }

@@ -234,6 +234,54 @@ def test_pages_are_the_same_however_the_matches_are_gathered(
             assert seen == expected, (base, keep)
 
 
+def test_a_broad_text_is_ranked_over_its_most_recently_changed_matches(
+    client: TestClient,
+) -> None:
+    """A text matching more entities than the rank window: the most recently changed
+    matches are ranked and come first, every other match follows (most recent first),
+    the total counts them all, and pages cut that one order without gaps or repeats."""
+    from dataclasses import replace
+
+    from mlgraph.store.search_store import SearchSpec
+
+    store = client.app.state.services.search.store  # type: ignore[attr-defined]
+    path = f"/api/v1/entities/{quote(FRAUD, safe='')}/aspects/mlModelProperties"
+    props = client.get(path).json()["value"]
+    props["description"] = "a model model model of card fraud"  # changed last
+    assert client.put(path, json=props).status_code == 200
+
+    # Every type but one: a facet larger than the text's matches, so the text drives.
+    types = sorted(store.search(SearchSpec(limit=1)).facets["type"])
+    broad_types = [t for t in types if t != "glossaryTerm"]
+    for base in (
+        SearchSpec(words=["model"], limit=1000, facets=False),
+        SearchSpec(words=["model"], facet_filters={"type": broad_types}, limit=1000, facets=False),
+    ):
+        exact = store.search(replace(base, rank_window=10**6))
+        assert exact.ranked_recent is False and exact.total > 2, base
+        windowed = store.search(replace(base, rank_window=2))
+        assert windowed.ranked_recent is True
+        assert windowed.total == exact.total
+        order = [r["urn"] for r in windowed.rows]
+        assert sorted(order) == sorted(r["urn"] for r in exact.rows)
+        assert FRAUD in order[:2]  # the latest change is in the ranked window
+        for limit in (1, 3):
+            seen: list[str] = []
+            for offset in range(0, windowed.total, limit):
+                page = store.search(replace(base, rank_window=2, offset=offset, limit=limit))
+                assert page.total == windowed.total
+                seen += [r["urn"] for r in page.rows]
+            assert seen == order, (base, limit)
+
+    text_only = SearchSpec(words=["model"], rank_window=2, facets=False)
+    before = store.search(text_only).total
+    assert client.delete(f"/api/v1/entities/{quote(FRAUD, safe='')}").status_code == 200
+    after = store.search(replace(text_only, limit=1000))
+    assert after.total == before - 1 and FRAUD not in {r["urn"] for r in after.rows}
+    assert client.post(f"/api/v1/entities/{quote(FRAUD, safe='')}/restore").status_code == 200
+    assert store.search(text_only).total == before
+
+
 def test_an_entity_with_a_key_in_two_aspects_is_one_match(client: TestClient) -> None:
     run = "urn:li:dataProcessInstance:twice-tagged"
     base = f"/api/v1/entities/{quote(run, safe='')}/aspects"

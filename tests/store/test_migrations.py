@@ -9,12 +9,13 @@ from mlgraph.runtime import Services
 from mlgraph.store.schema import metadata
 
 # Full-text machinery is dialect-specific DDL made by the migration, not declared tables:
-# SQLite's FTS5 tables; PostgreSQL's stored tsvector column `words` and its GIN index.
+# SQLite's FTS5 tables; on PostgreSQL, search_docs' stored tsvector `words` with its GIN
+# index and the write order `seq`.
 _FTS = ("search_fts", "ix_search_docs_words")
 
 
 def _declared(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    if type_ == "column" and name == "words" and obj.table.name == "search_docs":
+    if type_ == "column" and name in ("words", "seq") and obj.table.name == "search_docs":
         return False
     return not (name or "").startswith(_FTS)
 
