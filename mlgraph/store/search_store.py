@@ -83,7 +83,8 @@ class SearchSpec:
 class _Matches(NamedTuple):
     query: Select[Any]  # (urn, score), and recency when `window`
     window: bool  # a broad text drives: see SearchStore._run_window
-    text_total: int | None  # the match count, when the text alone decides it
+    text_total: int  # the text's own match count (0 without words)
+    text_only: bool  # nothing but the text decides what matches
 
 
 def _fts_query(dialect: str, words: list[str]) -> str:
@@ -351,10 +352,10 @@ class SearchStore:
         urn_score = recent.with_only_columns(
             found.query.selected_columns.urn, found.query.selected_columns.score
         )
-        kept = _fill(conn, hits, urn_score.limit(spec.rank_window))
+        kept = self._fill_window(conn, spec, found, urn_score)
         if kept < spec.rank_window:  # every match is in the window: ranked exactly
             total = kept
-        elif found.text_total is not None:  # the text alone: counted in its index
+        elif found.text_only:  # the text alone: counted in its index
             total = found.text_total
             if conn.execute(select(entities.c.urn).where(entities.c.removed).limit(1)).first():
                 total -= _fts_count(conn, spec.words, removed=True)
@@ -381,6 +382,28 @@ class SearchStore:
             ranked += [(r.urn, r.score) for r in conn.execute(urn_score.offset(start).limit(rest))]
         rows = self._rows(conn, ranked)
         return total, rows, self._facets_of_kept(conn, spec, kept), total > kept
+
+    def _fill_window(
+        self, conn: Any, spec: SearchSpec, found: _Matches, recent: Select[Any]
+    ) -> int:
+        """Put the window — the `rank_window` most recent matches — in the scratch table.
+        SQLite's FTS5 reads matches newest first and stops there. PostgreSQL's GIN index
+        returns matches in no order, so it would read every match's row to find the
+        newest: instead, only documents past a `seq` floor are asked for (a bitmap AND
+        of the GIN index with the btree on `seq`), the span sized for twice the window
+        at the text's density, and widened while too few match there."""
+        if conn.dialect.name != "postgresql":
+            return _fill(conn, hits, recent.limit(spec.rank_window))
+        top = conn.exec_driver_sql("SELECT max(seq) FROM search_docs").scalar_one() or 0
+        span = 2 * spec.rank_window * top // max(found.text_total, 1) + 1
+        recency = found.query.selected_columns.recency
+        while True:
+            floor = top - span
+            kept = _fill(conn, hits, recent.where(recency > floor).limit(spec.rank_window))
+            if kept >= spec.rank_window or floor <= 0:
+                return kept
+            conn.execute(hits.delete())
+            span *= 4
 
     def _rows(self, conn: Any, ranked: list[tuple[str, float]]) -> list[dict[str, Any]]:
         """Entity rows for (urn, score) pairs, in their order."""
@@ -514,8 +537,8 @@ class SearchStore:
         query = query.add_columns(score.label("score")).where(*conds)
         if window:
             query = query.add_columns(driver.c.recency.label("recency"))
-        text_only = window and len(sets) == 1 and not row_conds and not negations
-        return _Matches(query, window, text_total if text_only else None)
+        text_only = len(sets) == 1 and sets[0].members is text_set and not row_conds
+        return _Matches(query, window, text_total, text_only and not negations)
 
     def _page(
         self, conn: Any, spec: SearchSpec, matches: Select[Any], kept: int, *, complete: bool

@@ -10,8 +10,8 @@ from mlgraph.store.schema import metadata
 
 # Full-text machinery is dialect-specific DDL made by the migration, not declared tables:
 # SQLite's FTS5 tables; on PostgreSQL, search_docs' stored tsvector `words` with its GIN
-# index and the write order `seq`.
-_FTS = ("search_fts", "ix_search_docs_words")
+# index, and the write order `seq` with its btree.
+_FTS = ("search_fts", "ix_search_docs_words", "ix_search_docs_seq")
 
 
 def _declared(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:

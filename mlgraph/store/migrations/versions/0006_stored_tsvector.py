@@ -35,6 +35,7 @@ def upgrade() -> None:
     op.execute("CREATE INDEX ix_search_docs_words ON search_docs USING GIN (words)")
     op.execute("DROP INDEX ix_search_docs_fts")
     op.execute("ALTER TABLE search_docs ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY")
+    op.execute("CREATE INDEX ix_search_docs_seq ON search_docs (seq)")
 
 
 def downgrade() -> None:
@@ -45,5 +46,6 @@ def downgrade() -> None:
         "USING GIN (to_tsvector('simple'::regconfig, text))"
     )
     op.execute("DROP INDEX ix_search_docs_words")
+    op.execute("DROP INDEX ix_search_docs_seq")
     op.execute("ALTER TABLE search_docs DROP COLUMN seq")
     op.execute("ALTER TABLE search_docs DROP COLUMN words")
