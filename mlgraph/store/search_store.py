@@ -5,7 +5,7 @@ Every value reaches SQL as a bound parameter."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, NamedTuple
@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement, Select
 
+from mlgraph.model.registry import ENTITIES
 from mlgraph.services.filters import Clause
 from mlgraph.services.indexing import kinds_from_several_aspects
 from mlgraph.store.engine import Engines
@@ -83,20 +84,28 @@ class SearchSpec:
 class _Matches(NamedTuple):
     query: Select[Any]  # (urn, score), and recency when `window`
     window: bool  # a broad text drives: see SearchStore._run_window
+    fts: str  # the full-text query (types folded in on SQLite), "" without words
     text_total: int  # the text's own match count (0 without words)
     text_only: bool  # nothing but the text decides what matches
 
 
-def _fts_query(dialect: str, words: list[str]) -> str:
-    """Every word (the last as a prefix), in each backend's query syntax."""
+def _fts_query(dialect: str, words: list[str], types: Sequence[str] = ()) -> str:
+    """Every word (the last as a prefix), in each backend's query syntax; on SQLite,
+    `types` restricts the matches to entities of those types (FTS5's entity_type
+    column, migration 0007)."""
     if dialect == "sqlite":
-        return " AND ".join([f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*'])
+        query = " AND ".join([f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*'])
+        if types:
+            query += " AND entity_type : (" + " OR ".join(f'"{t}"' for t in types) + ")"
+        return query
+    assert not types, "PostgreSQL tests types on the URN"
     return " & ".join([*words[:-1], f"{words[-1]}:*"])
 
 
-def _fts(dialect: str, words: list[str]) -> Any:
-    """(urn, score, recency) of entities whose document holds every word; lower scores
-    rank first on both backends; a higher recency is a document written later."""
+def _fts(dialect: str, fts: str) -> Any:
+    """(urn, score, recency) of entities whose document matches `fts` (`_fts_query`);
+    lower scores rank first on both backends; a higher recency is a document written
+    later."""
     if dialect == "sqlite":
         sql = (
             "SELECT d.urn AS urn, search_fts.rank AS score, search_fts.rowid AS recency "
@@ -110,17 +119,16 @@ def _fts(dialect: str, words: list[str]) -> Any:
         )
     return (
         text(sql)
-        .bindparams(fts=_fts_query(dialect, words))
+        .bindparams(fts=fts)
         .columns(urn=String, score=Float, recency=BigInteger)
         .subquery("matched")
     )
 
 
-def _fts_count(conn: Any, words: list[str], removed: bool = False) -> int:
-    """How many documents hold every word (counted in the index, nothing ranked); with
+def _fts_count(conn: Any, fts: str, removed: bool = False) -> int:
+    """How many documents match `fts` (counted in the index, nothing ranked); with
     `removed`, only those of soft-deleted entities."""
-    dialect = conn.dialect.name
-    if dialect == "sqlite":
+    if conn.dialect.name == "sqlite":
         sql = "SELECT count(*) FROM search_fts WHERE search_fts MATCH :fts"
         if removed:
             sql += (
@@ -133,7 +141,7 @@ def _fts_count(conn: Any, words: list[str], removed: bool = False) -> int:
         )
         if removed:
             sql += " AND urn IN (SELECT urn FROM entities WHERE removed)"
-    return int(conn.execute(text(sql), {"fts": _fts_query(dialect, words)}).scalar_one())
+    return int(conn.execute(text(sql), {"fts": fts}).scalar_one())
 
 
 def _like(dialect: str, column: Any, pattern: str, insensitive: bool) -> ColumnElement[bool]:
@@ -358,7 +366,7 @@ class SearchStore:
         elif found.text_only:  # the text alone: counted in its index
             total = found.text_total
             if conn.execute(select(entities.c.urn).where(entities.c.removed).limit(1)).first():
-                total -= _fts_count(conn, spec.words, removed=True)
+                total -= _fts_count(conn, found.fts, removed=True)
         else:
             total = conn.execute(
                 select(func.count()).select_from(found.query.subquery())
@@ -438,9 +446,21 @@ class SearchStore:
         row_conds: list[ColumnElement[bool]] = []
         negations: list[Clause] = []
         cap = _ESTIMATE_CAP
+        facet_filters = dict(spec.facet_filters)
+        types: list[str] = []
+        if (
+            spec.words
+            and dialect == "sqlite"
+            and all(t in ENTITIES and t.isalnum() for t in facet_filters.get("type", []))
+        ):
+            # Words within types: one FTS5 query. Only known types, each one token
+            # (FTS5 folds case; no two known types differ in case only), so the column
+            # test is exact; any other value stays a test on the URN.
+            types = facet_filters.pop("type", [])
+        fts = _fts_query(dialect, spec.words, types) if spec.words else ""
         text_total = 0
         if spec.words:
-            text_total = _fts_count(conn, spec.words)
+            text_total = _fts_count(conn, fts)
             if not text_total:
                 return None
             # Count the other terms far enough to tell whether one is smaller still.
@@ -461,7 +481,7 @@ class SearchStore:
                         repeats=c.kind in kinds_from_several_aspects(),
                     )
                 )
-        for name, values in spec.facet_filters.items():
+        for name, values in facet_filters.items():
             if not values:
                 continue
             if name in ("platform", "env"):
@@ -483,7 +503,7 @@ class SearchStore:
         window = False
         text_set: Any = None
         if spec.words:
-            found = _fts(dialect, spec.words)
+            found = _fts(dialect, fts)
             window = (
                 text_total > spec.rank_window
                 and all(s.estimate >= text_total for s in sets)
@@ -538,7 +558,7 @@ class SearchStore:
         if window:
             query = query.add_columns(driver.c.recency.label("recency"))
         text_only = len(sets) == 1 and sets[0].members is text_set and not row_conds
-        return _Matches(query, window, text_total, text_only and not negations)
+        return _Matches(query, window, fts, text_total, text_only and not negations)
 
     def _page(
         self, conn: Any, spec: SearchSpec, matches: Select[Any], kept: int, *, complete: bool

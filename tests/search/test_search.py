@@ -282,6 +282,35 @@ def test_a_broad_text_is_ranked_over_its_most_recently_changed_matches(
     assert store.search(text_only).total == before
 
 
+@pytest.mark.parametrize(
+    "types",
+    [["mlModel"], ["mlModel", "dataset"], ["dataProcessInstance"], ["MLMODEL"], ["nosuch"]],
+)
+def test_words_within_types_are_the_matches_of_those_types(
+    client: TestClient, types: list[str]
+) -> None:
+    """However the store tests the type (in the full-text index on SQLite, on the URN
+    otherwise), words within types are exactly the word's matches of those types."""
+    from mlgraph.store.search_store import SearchSpec
+
+    store = client.app.state.services.search.store  # type: ignore[attr-defined]
+    for words in (["model"], ["data"], ["v2"]):
+        every = store.search(SearchSpec(words=words, limit=1000, facets=False)).rows
+        expected = [r["urn"] for r in every if r["entity_type"] in types]
+        within = store.search(
+            SearchSpec(words=words, facet_filters={"type": types}, limit=1000, facets=False)
+        )
+        assert [r["urn"] for r in within.rows] == expected, (words, types)
+        assert within.total == len(expected)
+
+
+def test_no_two_entity_types_differ_only_in_case() -> None:
+    """SQLite's full-text index folds case, and the search folds a type facet into it."""
+    from mlgraph.model.registry import ENTITIES
+
+    assert len({t.lower() for t in ENTITIES}) == len(ENTITIES)
+
+
 def test_an_entity_with_a_key_in_two_aspects_is_one_match(client: TestClient) -> None:
     run = "urn:li:dataProcessInstance:twice-tagged"
     base = f"/api/v1/entities/{quote(run, safe='')}/aspects"

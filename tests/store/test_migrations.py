@@ -9,13 +9,18 @@ from mlgraph.runtime import Services
 from mlgraph.store.schema import metadata
 
 # Full-text machinery is dialect-specific DDL made by the migration, not declared tables:
-# SQLite's FTS5 tables; on PostgreSQL, search_docs' stored tsvector `words` with its GIN
-# index, and the write order `seq` with its btree.
+# SQLite's FTS5 tables and search_docs' generated `entity_type` they index; on
+# PostgreSQL, search_docs' stored tsvector `words` with its GIN index, and the write
+# order `seq` with its btree.
 _FTS = ("search_fts", "ix_search_docs_words", "ix_search_docs_seq")
 
 
 def _declared(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    if type_ == "column" and name in ("words", "seq") and obj.table.name == "search_docs":
+    if (
+        type_ == "column"
+        and name in ("words", "seq", "entity_type")
+        and obj.table.name == "search_docs"
+    ):
         return False
     return not (name or "").startswith(_FTS)
 
