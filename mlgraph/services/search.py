@@ -89,6 +89,7 @@ class SearchService:
             offset=offset,
             limit=limit,
             facets=with_facets,
+            rank_window=RANK_WINDOW,
         )
         total, rows, counts, sampled, recent = self.store.search(spec)
         display = self.aspects.latest_many([r["urn"] for r in rows], _DISPLAY)

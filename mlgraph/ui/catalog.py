@@ -12,8 +12,9 @@ from fastapi.responses import HTMLResponse
 
 from mlgraph.api.deps import ServicesDep
 from mlgraph.runtime import Services
+from mlgraph.services import search as search_service
 from mlgraph.services.entities import EntityView
-from mlgraph.services.search import FACET_SAMPLE, FACETS, RANK_WINDOW
+from mlgraph.services.search import FACET_SAMPLE, FACETS
 from mlgraph.ui.header import display_name, properties_aspect, value_of
 from mlgraph.ui.templating import html_errors, render
 
@@ -139,7 +140,7 @@ def search_page(request: Request, services: ServicesDep) -> HTMLResponse:
         next_href=next_href,
         hidden=[(k, v) for k, v in base if k in FACETS],
         facet_sample=FACET_SAMPLE,
-        rank_window=RANK_WINDOW,
+        rank_window=search_service.RANK_WINDOW,
     )
 
 

@@ -128,6 +128,20 @@ def test_search_facets_are_links_that_narrow_and_widen(client: TestClient) -> No
     assert 'href="/search?q=churn" class="on"' in narrowed
 
 
+def test_search_says_when_a_broad_word_is_ranked_over_recent_matches(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlgraph.services import search
+
+    html = get(client, "/search?q=churn")
+    assert 'id="ranked-recent"' not in html  # 5 matches: every one ranked
+    monkeypatch.setattr(search, "RANK_WINDOW", 2)
+    html = get(client, "/search?q=churn")
+    assert "5 results" in text(html)
+    assert "the 2 most recently changed are ranked first" in text(html)
+    assert client.get("/api/v1/search", params={"q": "churn"}).json()["ranked_recent"] is True
+
+
 def test_search_filter_grammar_and_its_errors(client: TestClient) -> None:
     html = get(client, "/search?filter=" + quote("metrics.val_auc > 0.935"))
     body = text(html)
