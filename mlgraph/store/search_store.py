@@ -81,6 +81,10 @@ class SearchSpec:
     rank_window: int = RANK_WINDOW
 
 
+# What a search found: total, the page's rows, facet counts, ranked over a window only.
+_Result = tuple[int, list[dict[str, Any]], dict[str, dict[str, int]], bool]
+
+
 class _Matches(NamedTuple):
     query: Select[Any]  # (urn, score), and recency when `window`
     window: bool  # a broad text drives: see SearchStore._run_window
@@ -328,9 +332,7 @@ class SearchStore:
                 conn.rollback()  # drop the scratch rows
         return SearchPage(total, rows, facets, spec.facets and total > spec.facet_sample, windowed)
 
-    def _run(
-        self, conn: Any, spec: SearchSpec
-    ) -> tuple[int, list[dict[str, Any]], dict[str, dict[str, int]], bool]:
+    def _run(self, conn: Any, spec: SearchSpec) -> _Result:
         found = self._matches(conn, spec)
         if found is None:
             return 0, [], {}, False
@@ -349,9 +351,7 @@ class SearchStore:
         rows = self._page(conn, spec, matches, kept, complete=kept == total)
         return total, rows, self._facets_of_kept(conn, spec, kept), False
 
-    def _run_window(
-        self, conn: Any, spec: SearchSpec, found: _Matches
-    ) -> tuple[int, list[dict[str, Any]], dict[str, dict[str, int]], bool]:
+    def _run_window(self, conn: Any, spec: SearchSpec, found: _Matches) -> _Result:
         """A text too broad to rank whole (more matches than `rank_window`): the most
         recently changed matches, up to `rank_window`, are ranked and come first; the
         rest follow, most recent first. Ranking every match of one common word costs
