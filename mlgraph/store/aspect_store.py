@@ -18,6 +18,7 @@ from mlgraph.store.dialect import (
     in_values,
     is_postgres,
     key_table,
+    select_in,
 )
 from mlgraph.store.engine import Engines
 from mlgraph.store.schema import (
@@ -123,8 +124,7 @@ class WriteTx:
                     found[(row.urn, row.aspect)] = _aspect(row)
             return found
         for chunk in _chunks(urns):
-            rows = self.conn.execute(select(aspects).where(aspects.c.urn.in_(chunk)))
-            for row in rows:
+            for row in select_in(self.conn, aspects, "urn", chunk):
                 if (row.urn, row.aspect) in wanted:
                     found[(row.urn, row.aspect)] = _aspect(row)
         return found
@@ -166,9 +166,7 @@ class WriteTx:
     def entities(self, urns: Sequence[str]) -> dict[str, EntityRow]:
         found: dict[str, EntityRow] = {}
         for chunk in _chunks(list(urns)):
-            for row in self.conn.execute(
-                select(entities).where(in_values(self.conn, entities.c.urn, chunk))
-            ):
+            for row in select_in(self.conn, entities, "urn", chunk):
                 found[row.urn] = _entity(row)
         return found
 
@@ -300,10 +298,15 @@ class WriteTx:
             ]
         out: list[tuple[str, str, str]] = []
         for chunk in _chunks(list(urns)):
-            stmt = select(aspects.c.urn, aspects.c.aspect, aspects.c.value).where(
-                aspects.c.urn.in_(chunk), aspects.c.aspect.in_(list(names))
+            rows = select_in(
+                self.conn,
+                aspects,
+                "urn",
+                chunk,
+                also=("aspect", list(names)),
+                columns=("urn", "aspect", "value"),
             )
-            out.extend((r.urn, r.aspect, r.value) for r in self.conn.execute(stmt))
+            out.extend((r.urn, r.aspect, r.value) for r in rows)
         return out
 
     def replace_docs(self, rows: list[dict[str, Any]], existed: Sequence[str]) -> None:
@@ -352,14 +355,12 @@ class AspectStore:
         """Entity rows and latest aspects (all, or `names`) of many entities at once."""
         rows: dict[str, EntityRow] = {}
         found: list[StoredAspect] = []
+        also = ("aspect", list(names)) if names else None
         with self.engines.reading() as conn:
             for chunk in _chunks(list(dict.fromkeys(urns))):
-                for r in conn.execute(select(entities).where(entities.c.urn.in_(chunk))):
+                for r in select_in(conn, entities, "urn", chunk):
                     rows[r.urn] = _entity(r)
-                stmt = select(aspects).where(aspects.c.urn.in_(chunk))
-                if names:
-                    stmt = stmt.where(aspects.c.aspect.in_(list(names)))
-                found.extend(_aspect(r) for r in conn.execute(stmt))
+                found.extend(_aspect(r) for r in select_in(conn, aspects, "urn", chunk, also=also))
         return rows, found
 
     def latest_many(self, urns: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, str]]:

@@ -10,8 +10,9 @@ unnest(...)` and `DELETE ... USING unnest(...)`, one array parameter per column.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from functools import cache
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -29,6 +30,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -87,6 +89,55 @@ def in_values(conn: Connection, column: Any, values: Sequence[Any]) -> ColumnEle
     return column.in_(values)
 
 
+def select_in(
+    conn: Connection,
+    table: Table,
+    key: str,
+    values: Sequence[Any],
+    *,
+    also: tuple[str, Sequence[Any]] | None = None,
+    columns: Sequence[str] | None = None,
+) -> Iterable[Any]:
+    """Rows of `table` (all columns, or `columns`) whose `key` is one of `values`, and
+    with `also=(column, values)` whose `column` is one of those too. On SQLite the SQL
+    text is made once per list length and run as it is: building the statement through
+    SQLAlchemy's expression language on every call cost about five times the query."""
+    names = tuple(columns) if columns else tuple(c.name for c in table.columns)
+    if is_postgres(conn):
+        # `= ANY(array)` only on a unique key: for part of a key PostgreSQL may
+        # estimate it at most of the table (see AspectStore's per-urn probes).
+        unique = [c.name for c in table.primary_key.columns] == [key]
+        cond = in_values(conn, table.c[key], values) if unique else table.c[key].in_(values)
+        stmt = select(*(table.c[n] for n in names)).where(cond)
+        if also is not None:
+            stmt = stmt.where(table.c[also[0]].in_(also[1]))
+        return conn.execute(stmt)
+    also_sql = (also[0], len(also[1])) if also is not None else None
+    params = (*values, *also[1]) if also is not None else tuple(values)
+    sql = _select_in_sql(table.name, names, key, len(values), also_sql)
+    # Straight to the driver, on the connection (and so in the transaction) `conn`
+    # holds: a result object costs more than reading the few rows it holds.
+    make = _row_type(names)._make
+    driver: Any = conn.connection.driver_connection
+    return [make(r) for r in driver.execute(sql, params)]
+
+
+@cache
+def _row_type(names: tuple[str, ...]) -> Any:
+    """Rows of `select_in` read like SQLAlchemy's: by column name."""
+    return namedtuple("Row", names)
+
+
+@lru_cache(maxsize=1024)
+def _select_in_sql(
+    table: str, names: tuple[str, ...], key: str, n: int, also: tuple[str, int] | None
+) -> str:
+    sql = f"SELECT {', '.join(names)} FROM {table} WHERE {key} IN ({', '.join('?' * n)})"
+    if also is not None:
+        sql += f" AND {also[0]} IN ({', '.join('?' * also[1])})"
+    return sql
+
+
 # -- PostgreSQL: rows as column arrays ------------------------------------------------
 
 
@@ -140,6 +191,29 @@ def _compiled(dialect: Dialect, table: Table, ignore: tuple[str, ...]) -> str:
     return str(stmt.compile(dialect=named, column_keys=[c.name for c in table.columns]))
 
 
+@cache
+def _update_sql(
+    table: Table,
+    match: tuple[str, ...],
+    values: tuple[str, ...],
+    only_null: str | None,
+) -> str:
+    """SQLite: bulk_update's statement, compiled once, with named parameters."""
+    stmt = update(table).where(
+        *(table.c[m] == bindparam(f"m_{m}") for m in match),
+        *([table.c[only_null].is_(None)] if only_null else []),
+    )
+    stmt = stmt.values({v: bindparam(f"s_{v}") for v in values})
+    return str(stmt.compile(dialect=sqlite.dialect(paramstyle="named")))
+
+
+@cache
+def _delete_sql(table: Table, match: tuple[str, ...]) -> str:
+    """SQLite: bulk_delete's statement, compiled once, with named parameters."""
+    stmt = delete(table).where(and_(*(table.c[m] == bindparam(f"m_{m}") for m in match)))
+    return str(stmt.compile(dialect=sqlite.dialect(paramstyle="named")))
+
+
 def bulk_insert(
     conn: Connection, table: Table, rows: list[dict[str, Any]], *, ignore: tuple[str, ...] = ()
 ) -> None:
@@ -177,14 +251,12 @@ def bulk_update(
     if not rows:
         return 0
     if not is_postgres(conn):
-        stmt = update(table).where(
-            *(table.c[m] == bindparam(f"m_{m}") for m in match),
-            *([table.c[only_null].is_(None)] if only_null else []),
-        )
-        stmt = stmt.values({v: bindparam(f"s_{v}") for v in values})
+        # sqlite3 sums the rows changed over an executemany
+        sql = _update_sql(table, tuple(match), tuple(values), only_null)
         names = [f"m_{m}" for m in match] + [f"s_{v}" for v in values]
-        result = conn.execute(stmt, [dict(zip(names, row, strict=True)) for row in rows])
-        return result.rowcount if conn.dialect.supports_sane_multi_rowcount else None
+        return int(
+            conn.exec_driver_sql(sql, [dict(zip(names, r, strict=True)) for r in rows]).rowcount
+        )
     columns = [table.c[m] for m in match] + [table.c[v] for v in values]
     names = [f"m_{m}" for m in match] + [f"s_{v}" for v in values]
     source, params = _arrays(columns, names, list(zip(*rows, strict=True)))
@@ -206,9 +278,9 @@ def bulk_delete(
     if not is_postgres(conn):
         # One indexed DELETE per key: SQLite does not use the primary key for
         # `(a, b) IN (VALUES ...)`.
-        stmt = delete(table).where(and_(*(table.c[m] == bindparam(f"m_{m}") for m in match)))
+        sql = _delete_sql(table, tuple(match))
         names = [f"m_{m}" for m in match]
-        conn.execute(stmt, [dict(zip(names, key, strict=True)) for key in keys])
+        conn.exec_driver_sql(sql, [dict(zip(names, key, strict=True)) for key in keys])
         return
     columns = [table.c[m] for m in match]
     source, params = _arrays(columns, [f"m_{m}" for m in match], list(zip(*keys, strict=True)))
