@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from mlgraph.store.engine import MMAP_FROM_BYTES
+
 DEFAULT_PORT = 8731  # clear of PostgreSQL, MariaDB, Redis, RabbitMQ, MQTT, NATS, MLflow
 
 
@@ -27,6 +29,14 @@ class Settings(BaseSettings):
     # Lineage tags a run must carry before a model version can be registered from it
     # (JSON list in MLGRAPH_REQUIRED_RUN_TAGS); a model group can add its own.
     required_run_tags: list[str] = []
+    # SQLite: map the database file for reads once it reaches this many MiB (0: always,
+    # -1: never). Below it, pages are read through SQLite's own small cache.
+    sqlite_mmap_from_mib: int = MMAP_FROM_BYTES >> 20
+
+    @property
+    def sqlite_mmap_from(self) -> int | None:
+        """`sqlite_mmap_from_mib` in bytes, or None for never."""
+        return None if self.sqlite_mmap_from_mib < 0 else self.sqlite_mmap_from_mib << 20
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

@@ -44,7 +44,7 @@ class Services:
 
 
 def build_services(settings: Settings) -> Services:
-    engines = build_engines(settings.database_url)
+    engines = build_engines(settings.database_url, sqlite_mmap_from=settings.sqlite_mmap_from)
     if settings.auto_migrate:
         with engines.write_lock:
             upgrade(engines.write)

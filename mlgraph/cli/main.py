@@ -122,7 +122,7 @@ def db_upgrade(database_url: str | None, data_dir: Path | None, revision: str) -
     from mlgraph.store.migrate import upgrade
 
     settings = _settings(data_dir, database_url)
-    engines = build_engines(settings.database_url)
+    engines = build_engines(settings.database_url, sqlite_mmap_from=settings.sqlite_mmap_from)
     try:
         upgrade(engines.write, revision)
     finally:

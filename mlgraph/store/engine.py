@@ -20,7 +20,8 @@ from sqlalchemy.engine import make_url
 from mlgraph.store.dialect import begin_write, prepare_postgres_connection
 
 WAL_AUTOCHECKPOINT_PAGES = 10_000  # of 4 KiB: SQLite's default is 1,000
-MMAP_BYTES = 4 << 30  # address space, not memory: pages are the OS's file cache
+MMAP_BYTES = 4 << 30  # address space, not memory (SQLite caps it at its build's maximum)
+MMAP_FROM_BYTES = 256 << 20  # the default size from which readers map the file
 
 
 @dataclass
@@ -49,8 +50,19 @@ class Engines:
             self.write.dispose()
 
 
-def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> Engine:
+def _sqlite_engine(url: str, *, immediate: bool, pool_size: int, mmap_from: int | None) -> Engine:
     engine = create_engine(url, pool_size=pool_size, max_overflow=4 if not immediate else 0)
+    path = make_url(url).database
+    file = Path(path) if path and path != ":memory:" else None
+
+    def mmap_wanted() -> int:
+        if mmap_from is None or file is None:
+            return 0
+        try:
+            size = file.stat().st_size
+        except OSError:
+            size = 0
+        return MMAP_BYTES if size >= mmap_from else 0
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -61,15 +73,23 @@ def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> Engine:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA foreign_keys=ON")
-        # Reads map the database file: every pooled connection shares the operating
-        # system's page cache instead of copying pages into a private cache of its
-        # own, so a private cache of 8 MiB is enough.
-        cur.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         cur.execute("PRAGMA cache_size=-8192")
         # Checkpoint every ~40 MB of WAL instead of SQLite's ~4 MB: a page rewritten by
         # many batches is copied back (and fsynced) once, not once per 4 MB.
         cur.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
         cur.close()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        # A large file is mapped: pooled connections then share the operating system's
+        # page cache instead of copying pages into private caches (8 MiB is enough).
+        # A small one is not: every mapped page a reader touched counts in the
+        # server's resident memory, while read() serves it from the same OS cache.
+        # Checked at every checkout (one stat), so a file that grows gets mapped.
+        wanted = mmap_wanted()
+        if record.info.get("mmap_size") != wanted:
+            dbapi_conn.execute(f"PRAGMA mmap_size={wanted}")
+            record.info["mmap_size"] = wanted
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -78,13 +98,24 @@ def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> Engine:
     return engine
 
 
-def build_engines(database_url: str, *, connect_args: dict[str, Any] | None = None) -> Engines:
+def build_engines(
+    database_url: str,
+    *,
+    connect_args: dict[str, Any] | None = None,
+    sqlite_mmap_from: int | None = MMAP_FROM_BYTES,
+) -> Engines:
+    """Engines for `database_url`. SQLite connections map the database file once it
+    is at least `sqlite_mmap_from` bytes (0: always; None: never)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        write = _sqlite_engine(database_url, immediate=True, pool_size=1)
-        read = _sqlite_engine(database_url, immediate=False, pool_size=8)
+        write = _sqlite_engine(
+            database_url, immediate=True, pool_size=1, mmap_from=sqlite_mmap_from
+        )
+        read = _sqlite_engine(
+            database_url, immediate=False, pool_size=8, mmap_from=sqlite_mmap_from
+        )
         return Engines(read=read, write=write, is_sqlite=True)
     if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
