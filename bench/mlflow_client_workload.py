@@ -38,13 +38,42 @@ METRIC_ORDER = ["metrics.val_auc DESC"]
 METRIC_MAX = 100
 
 _requests = 0
+_sent: list[dict[str, Any]] = []  # the requests of the phase being recorded, as sent
+_recording = False
 _send = requests.Session.send
 
 
 def _counting_send(self: requests.Session, *args: Any, **kwargs: Any) -> Any:
     global _requests
     _requests += 1
+    if _recording:
+        request = args[0]
+        body = request.body.decode() if isinstance(request.body, bytes) else request.body
+        _sent.append(
+            {
+                "method": request.method,
+                "url": request.url,
+                "headers": {
+                    k: v
+                    for k, v in request.headers.items()
+                    if k.lower() not in ("content-length", "connection", "host")
+                },
+                "body": body,
+            }
+        )
     return _send(self, *args, **kwargs)
+
+
+def recorded(fn: Callable[[], Any]) -> tuple[Any, list[dict[str, Any]]]:
+    """Call `fn` and return what it returned and the HTTP requests it sent, so the
+    parent script can replay the same calls without the mlflow client (the "wire" rows)."""
+    global _recording
+    _sent.clear()
+    _recording = True
+    try:
+        return fn(), list(_sent)
+    finally:
+        _recording = False
 
 
 requests.Session.send = _counting_send  # type: ignore[method-assign]
@@ -205,6 +234,15 @@ def workload(url: str, n_runs: int, seed: int) -> dict[str, Any]:
         "requests": _requests - requests0,
         "client_cpu_s": time.process_time() - cpu0,
     }
+
+    # -- the same calls once more, recorded as sent (after the totals: not counted) ---
+    _, out["tag_search"]["wire"] = recorded(lambda: client.search_runs([exp_id], TAG_FILTER))
+    _, out["metric_search"]["wire"] = recorded(
+        lambda: client.search_runs(
+            [exp_id], METRIC_FILTER, order_by=METRIC_ORDER, max_results=METRIC_MAX
+        )
+    )
+    out["get_run"]["wire"] = [recorded(lambda rid=rid: client.get_run(rid))[1][0] for rid in picks]
     return out
 
 
