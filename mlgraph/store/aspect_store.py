@@ -15,7 +15,6 @@ from mlgraph.store.dialect import (
     bulk_delete,
     bulk_insert,
     bulk_update,
-    in_values,
     is_postgres,
     key_table,
     select_in,
@@ -310,10 +309,7 @@ class WriteTx:
         return out
 
     def replace_docs(self, rows: list[dict[str, Any]], existed: Sequence[str]) -> None:
-        for chunk in _chunks(list(existed)):
-            self.conn.execute(
-                delete(search_docs).where(in_values(self.conn, search_docs.c.urn, chunk))
-            )
+        bulk_delete(self.conn, search_docs, [(u,) for u in existed], match=("urn",))
         bulk_insert(self.conn, search_docs, [r for r in rows if r["text"]])
 
     def hard_delete(self, urn: str) -> None:
