@@ -116,7 +116,10 @@ def select_in(
     params = (*values, *also[1]) if also is not None else tuple(values)
     sql = _select_in_sql(table.name, names, key, len(values), also_sql)
     # Straight to the driver, on the connection (and so in the transaction) `conn`
-    # holds: a result object costs more than reading the few rows it holds.
+    # holds: a result object costs more than reading the few rows it holds. Begin
+    # first as SQLAlchemy's own execute would, so a caller's reads share one snapshot.
+    if not conn.in_transaction():
+        conn.begin()
     make = _row_type(names)._make
     driver: Any = conn.connection.driver_connection
     return [make(r) for r in driver.execute(sql, params)]

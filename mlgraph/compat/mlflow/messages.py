@@ -29,7 +29,6 @@ class Call:
     services: Services
     ctx: WriteContext
     msg: dict[str, Any]
-    base_url: str = ""
 
     def _get(self, key: str) -> Any:
         value = self.msg.get(key)
@@ -159,7 +158,6 @@ def route(router: APIRouter, methods: str, path: str, fn: Handler) -> None:
             services,
             WriteContext(actor=actor_of(request, services)),
             {**await read_message(request), **request.path_params},
-            str(request.base_url).rstrip("/"),
         )
         return JSONResponse(await run_in_threadpool(fn, call))
 

@@ -338,10 +338,15 @@ def log_inputs(call: Call) -> dict[str, Any]:
 
 
 def add_outputs(
-    call: Call, run_id: str, outputs: list[dict[str, Any]], urns: list[str]
+    call: Call,
+    run_id: str,
+    outputs: list[dict[str, Any]],
+    urns: list[str],
+    loaded: tuple[str, cat.Aspects] | None = None,
 ) -> list[Proposal]:
-    """Proposals adding model outputs (MLflow shape) and output URNs to a run."""
-    urn, aspects = load_run(call, run_id)
+    """Proposals adding model outputs (MLflow shape) and output URNs to a run (as
+    `loaded`, when the caller has just read it)."""
+    urn, aspects = loaded or load_run(call, run_id)
     raw = cat.value(aspects, "mlflowRun")
     raw["outputs"] = [
         *raw.get("outputs", []),

@@ -73,15 +73,20 @@ def create_model_version(call: Call) -> dict[str, Any]:
         logged = load_logged_model(call, model_id)
         run_id = run_id or logged.get("source_run_id")
         storage = logged.get("artifact_uri", source)
-    group = load_model(call, name)[0]
-    run = run_urn(run_id) if run_id else None
-    if run_id:
-        load_run(call, run_id)
-    registry_service(call.services).check_registration(group, run, run_id or "")
+    group = load_model(call, name)
+    run = load_run(call, run_id) if run_id else None
+    registry_service(call.services).check_registration(
+        group[0], run[0] if run else None, run_id or ""
+    )
     made: list[str] = []
+    fresh = [(group, run)]  # the first attempt writes from these reads; a retry reads again
 
     def build() -> list[Proposal]:
-        g_urn, g_aspects = load_model(call, name)
+        (g_urn, g_aspects), loaded = (
+            fresh.pop()
+            if fresh
+            else (load_model(call, name), load_run(call, run_id) if run_id else None)
+        )
         graw = cat.value(g_aspects, "mlflowRegisteredModel")
         version = str(graw.get("next_version", 1))
         made[:] = [version]
@@ -97,8 +102,8 @@ def create_model_version(call: Call) -> dict[str, Any]:
         out: list[Proposal] = []
         if description:
             props["description"] = description
-        if run_id:
-            _, r_aspects = load_run(call, run_id)
+        if run_id and loaded:
+            r_aspects = loaded[1]
             props["trainingJobs"] = [run_urn(run_id)]
             props["hyperParams"] = [
                 {"name": k, "value": v} for k, v in run_params(r_aspects).items()
@@ -107,7 +112,7 @@ def create_model_version(call: Call) -> dict[str, Any]:
             props["trainingMetrics"] = [
                 {"name": k, "value": str(m["value"])} for k, m in metrics.items()
             ]
-            out += add_outputs(call, run_id, [], [urn])
+            out += add_outputs(call, run_id, [], [urn], loaded)
         raw = {
             "name": name,
             "version": version,
