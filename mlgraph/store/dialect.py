@@ -10,6 +10,7 @@ unnest(...)` and `DELETE ... USING unnest(...)`, one array parameter per column.
 
 from __future__ import annotations
 
+import sqlite3
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache
@@ -35,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import TableValuedAlias
 from sqlalchemy.types import NullType
@@ -123,6 +125,19 @@ def select_in(
     make = _row_type(names)._make
     driver: Any = conn.connection.driver_connection
     return [make(r) for r in driver.execute(sql, params)]
+
+
+def _sqlite_many(conn: Connection, sql: str, rows: Sequence[dict[str, Any]]) -> int:
+    """SQLite: one statement for many rows, straight to the driver (as `select_in`),
+    with its errors raised as SQLAlchemy's (IntegrityError for a key clash). Returns
+    the rows changed: sqlite3 sums them over an executemany."""
+    if not conn.in_transaction():
+        conn.begin()
+    driver: Any = conn.connection.driver_connection
+    try:
+        return int(driver.executemany(sql, rows).rowcount)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, list(rows), exc, sqlite3.Error) from exc
 
 
 @cache
@@ -226,7 +241,7 @@ def bulk_insert(
     if not rows:
         return
     if not is_postgres(conn):
-        conn.exec_driver_sql(_compiled(conn.dialect, table, ignore), rows)
+        _sqlite_many(conn, _compiled(conn.dialect, table, ignore), rows)
         return
     columns = list(table.columns)
     names = [c.name for c in columns]
@@ -257,9 +272,7 @@ def bulk_update(
         # sqlite3 sums the rows changed over an executemany
         sql = _update_sql(table, tuple(match), tuple(values), only_null)
         names = [f"m_{m}" for m in match] + [f"s_{v}" for v in values]
-        return int(
-            conn.exec_driver_sql(sql, [dict(zip(names, r, strict=True)) for r in rows]).rowcount
-        )
+        return _sqlite_many(conn, sql, [dict(zip(names, r, strict=True)) for r in rows])
     columns = [table.c[m] for m in match] + [table.c[v] for v in values]
     names = [f"m_{m}" for m in match] + [f"s_{v}" for v in values]
     source, params = _arrays(columns, names, list(zip(*rows, strict=True)))
@@ -283,7 +296,7 @@ def bulk_delete(
         # `(a, b) IN (VALUES ...)`.
         sql = _delete_sql(table, tuple(match))
         names = [f"m_{m}" for m in match]
-        conn.exec_driver_sql(sql, [dict(zip(names, key, strict=True)) for key in keys])
+        _sqlite_many(conn, sql, [dict(zip(names, key, strict=True)) for key in keys])
         return
     columns = [table.c[m] for m in match]
     source, params = _arrays(columns, [f"m_{m}" for m in match], list(zip(*keys, strict=True)))
