@@ -150,9 +150,10 @@ def _row_type(names: tuple[str, ...]) -> Any:
 def _select_in_sql(
     table: str, names: tuple[str, ...], key: str, n: int, also: tuple[str, int] | None
 ) -> str:
-    sql = f"SELECT {', '.join(names)} FROM {table} WHERE {key} IN ({', '.join('?' * n)})"
+    columns = ", ".join(f'"{n}"' for n in names)
+    sql = f'SELECT {columns} FROM "{table}" WHERE "{key}" IN ({", ".join("?" * n)})'
     if also is not None:
-        sql += f" AND {also[0]} IN ({', '.join('?' * also[1])})"
+        sql += f' AND "{also[0]}" IN ({", ".join("?" * also[1])})'
     return sql
 
 

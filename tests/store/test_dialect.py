@@ -1,0 +1,58 @@
+"""The store's bulk statements behave the same on both backends: a key clash raises
+SQLAlchemy's IntegrityError (the write service retries on it), an update reports the
+rows it changed, and `select_in` reads rows by key."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from mlgraph.runtime import Services
+from mlgraph.store.dialect import bulk_insert, bulk_update, select_in
+from mlgraph.store.schema import entities
+
+
+def row(urn: str) -> dict[str, object]:
+    return {
+        "urn": urn,
+        "entity_type": "dataset",
+        "platform": None,
+        "name": urn.rsplit(":", 1)[-1],
+        "env": None,
+        "removed": False,
+        "created_at": 1,
+        "updated_at": 1,
+    }
+
+
+def test_a_key_clash_in_a_bulk_insert_raises_integrity_error(services: Services) -> None:
+    with pytest.raises(IntegrityError), services.engines.writing() as conn:
+        bulk_insert(conn, entities, [row("urn:li:x:a"), row("urn:li:x:a")])
+    with services.engines.reading() as conn:  # and nothing of the batch was kept
+        assert list(select_in(conn, entities, "urn", ["urn:li:x:a"])) == []
+
+
+def test_bulk_update_counts_the_rows_it_changed(services: Services) -> None:
+    with services.engines.writing() as conn:
+        bulk_insert(conn, entities, [row("urn:li:x:a"), row("urn:li:x:b")])
+    with services.engines.writing() as conn:
+        changed = bulk_update(
+            conn,
+            entities,
+            [("urn:li:x:a", 5), ("urn:li:x:b", 5), ("urn:li:x:missing", 5)],
+            match=("urn",),
+            values=("updated_at",),
+        )
+    assert changed == 2
+    with services.engines.reading() as conn:
+        found = select_in(
+            conn,
+            entities,
+            "urn",
+            ["urn:li:x:a", "urn:li:x:b", "urn:li:x:c"],
+            columns=["urn", "updated_at"],
+        )
+        assert sorted((r.urn, r.updated_at) for r in found) == [
+            ("urn:li:x:a", 5),
+            ("urn:li:x:b", 5),
+        ]
