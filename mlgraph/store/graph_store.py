@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, or_, select
 
+from mlgraph.store.dialect import in_values
 from mlgraph.store.engine import Engines
 from mlgraph.store.schema import edges, entities
 
@@ -70,8 +71,10 @@ class GraphStore:
                 # One round trip for both kinds of reference.
                 rows = conn.execute(
                     select(edges)
-                    .where(edges.c.source_urn.in_(chunk), own)
-                    .union_all(select(edges).where(edges.c.target_urn.in_(chunk), other))
+                    .where(in_values(conn, edges.c.source_urn, chunk), own)
+                    .union_all(
+                        select(edges).where(in_values(conn, edges.c.target_urn, chunk), other)
+                    )
                 )
                 out.extend(
                     _hop(r.source_urn, r.target_urn, r.lineage or "upstream", r.rel, r.aspect)
@@ -106,7 +109,8 @@ class GraphStore:
         with self._reading() as conn:
             for i in range(0, len(urns), _CHUNK):
                 chunk = list(urns[i : i + _CHUNK])
-                for r in conn.execute(select(entities).where(entities.c.urn.in_(chunk))):
+                stmt = select(entities).where(in_values(conn, entities.c.urn, chunk))
+                for r in conn.execute(stmt):
                     found[r.urn] = {
                         "type": r.entity_type,
                         "platform": r.platform,
