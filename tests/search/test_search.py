@@ -311,6 +311,23 @@ def test_no_two_entity_types_differ_only_in_case() -> None:
     assert len({t.lower() for t in ENTITIES}) == len(ENTITIES)
 
 
+def test_a_search_leaves_its_scratch_tables_empty(client: TestClient) -> None:
+    """Searches fill per-connection scratch tables; each search empties them when it
+    ends. On PostgreSQL they are truncated, not rolled back: rolled-back rows would stay
+    as dead tuples that every later search on the connection reads past."""
+    from mlgraph.store.search_store import SearchSpec
+
+    store = client.app.state.services.search.store  # type: ignore[attr-defined]
+    for _ in range(3):
+        assert store.search(SearchSpec(words=["model"])).total > 0
+    with store.engines.reading() as conn:  # the connection those searches used
+        for table in ("search_hits", "search_text_hits"):
+            assert conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one() == 0
+            if conn.dialect.name == "postgresql":
+                size = f"SELECT pg_relation_size('{table}')"
+                assert conn.exec_driver_sql(size).scalar_one() == 0
+
+
 def test_an_entity_with_a_key_in_two_aspects_is_one_match(client: TestClient) -> None:
     run = "urn:li:dataProcessInstance:twice-tagged"
     base = f"/api/v1/entities/{quote(run, safe='')}/aspects"
