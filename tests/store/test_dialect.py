@@ -56,3 +56,16 @@ def test_bulk_update_counts_the_rows_it_changed(services: Services) -> None:
             ("urn:li:x:a", 5),
             ("urn:li:x:b", 5),
         ]
+
+
+def test_sessions_carry_the_settings_mlgraph_chose(services: Services) -> None:
+    """Every pooled connection: on SQLite, write-ahead logging with NORMAL sync; on
+    PostgreSQL, no JIT compilation, which costs more than mlgraph's short lookups save
+    (see `prepare_postgres_connection`)."""
+    with services.engines.reading() as a, services.engines.reading() as b:
+        for conn in (a, b):
+            if services.engines.is_sqlite:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar_one() == 1
+            else:
+                assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"
