@@ -136,6 +136,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--entities", type=int, default=1_000_000)
     ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument(
+        "--warmup",
+        type=int,
+        default=1,
+        help="untimed queries of each kind first (steady state: a server's pooled "
+        "connections prepare their statements and fill their caches over the first few)",
+    )
     ap.add_argument("--database-url", default="", help="PostgreSQL URL; SQLite when empty")
     ap.add_argument("--schema", default="bench_lineage", help="PostgreSQL schema to (re)create")
     ap.add_argument(
@@ -211,7 +218,8 @@ def main() -> None:
             return r.json()
 
         for depth in (1, 3, 5):
-            lineage(roots[0], "upstream", depth)  # warm
+            for i in range(args.warmup):  # untimed
+                lineage(roots[i % len(roots)], "upstream", depth)
             sizes: list[int] = []
             samples = timed(
                 args.queries,
@@ -226,6 +234,8 @@ def main() -> None:
                 f"{statistics.median(sizes):.0f} nodes",
             )
         sizes = []
+        for i in range(args.warmup):  # untimed
+            lineage(sources[i % len(sources)], "downstream", 3)
         samples = timed(
             args.queries, lambda i: sizes.append(len(lineage(sources[i], "downstream", 3)["nodes"]))
         )
@@ -286,7 +296,8 @@ def main() -> None:
                 r.raise_for_status()
                 out.append(r.json()["total"])
 
-            one(0)
+            for i in range(args.warmup):  # untimed
+                one(i % args.queries)
             samples = timed(args.queries, one)
             p50, p95 = percentiles(samples)
             results[label] = (p50, p95, f"{statistics.median(totals):.0f} matches")
@@ -297,6 +308,8 @@ def main() -> None:
         edges_total = conn.execute(text("SELECT count(*) FROM edges")).scalar_one()
         for depth in (1, 3, 5):
             counts: list[int] = []
+            for i in range(args.warmup):  # untimed
+                conn.execute(text(raw), {"root": roots[i % len(roots)], "depth": depth})
             samples = timed(
                 args.queries,
                 lambda i, d=depth, out=counts: out.append(
@@ -313,6 +326,7 @@ def main() -> None:
 
     print(
         f"\n{backend}, {shape.total:,} entities, {edges_total:,} edges, {args.queries} queries each"
+        + f" after {args.warmup} untimed"
         + (f", loaded at {load_rate:,.0f} aspects/s" if load_rate else "")
     )
     print("\n| query | p50 ms | p95 ms | result size |\n|---|---|---|---|")
