@@ -249,22 +249,21 @@ def _row_condition(dialect: str, c: Clause) -> ColumnElement[bool]:
 # dead tuples in the tables and their indexes, which no autovacuum visits: after a few
 # hundred broad searches one connection's searches took three times as long.)
 _scratch = MetaData()
-text_hits = Table(
-    "search_text_hits",
-    _scratch,
-    Column("urn", String, primary_key=True),
-    Column("score", Float),
-    prefixes=["TEMPORARY"],
-    postgresql_on_commit="DELETE ROWS",
-)
-hits = Table(
-    "search_hits",
-    _scratch,
-    Column("urn", String, primary_key=True),
-    Column("score", Float),
-    prefixes=["TEMPORARY"],
-    postgresql_on_commit="DELETE ROWS",
-)
+
+
+def _scratch_table(name: str) -> Table:
+    return Table(
+        name,
+        _scratch,
+        Column("urn", String, primary_key=True),
+        Column("score", Float),
+        prefixes=["TEMPORARY"],
+        postgresql_on_commit="DELETE ROWS",
+    )
+
+
+text_hits = _scratch_table("search_text_hits")
+hits = _scratch_table("search_hits")
 
 
 def _ensure_scratch(conn: Connection) -> None:
