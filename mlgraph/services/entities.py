@@ -12,7 +12,13 @@ import orjson
 from mlgraph.errors import InvalidInput, NotFound
 from mlgraph.model.registry import ASPECTS, ENTITIES, aspect_spec, entity_spec, parse_urn
 from mlgraph.services.diff import Change, diff
-from mlgraph.store.aspect_store import AspectStore, EdgeRow, EntityRow, StoredAspect
+from mlgraph.store.aspect_store import (
+    AspectStore,
+    EdgeRow,
+    EntityRow,
+    MetricPosition,
+    StoredAspect,
+)
 from mlgraph.store.overview_store import OverviewStore
 
 MAX_PAGE = 1000
@@ -208,15 +214,29 @@ class EntityService:
         after = None
         if cursor:
             try:
-                ts, step, value = decode_cursor(cursor).split(":")
-                after = (int(ts), int(step), float(value))
+                ts, step, *flag, value = decode_cursor(cursor).split(":")
+                after = MetricPosition(int(ts), int(step), flag == ["1"], float(value))
             except ValueError:
                 raise InvalidInput(f"cursor {cursor!r} is not one this server issued") from None
         rows = self.store.metric_history(urn, key, after=after, limit=limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
-        points = [{"key": key, "timestamp": t, "step": s, "value": v} for t, s, v in rows]
-        nxt = encode_cursor(":".join(map(str, rows[-1]))) if more else None
+        # JSON has no NaN: a NaN point says "NaN", as MLflow's history does.
+        points = [
+            {
+                "key": key,
+                "timestamp": r.timestamp,
+                "step": r.step,
+                "value": "NaN" if r.is_nan else r.stored,
+            }
+            for r in rows
+        ]
+        last = rows[-1] if more else None
+        nxt = (
+            encode_cursor(f"{last.timestamp}:{last.step}:{int(last.is_nan)}:{last.stored}")
+            if last
+            else None
+        )
         return points, nxt
 
     def counts(self) -> dict[str, int]:

@@ -4,6 +4,8 @@ nothing at all."""
 
 from __future__ import annotations
 
+import math
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -155,9 +157,24 @@ def _metric_points(c: _Checked) -> list[dict[str, Any]]:
     urn = c.proposal.urn
     # the fields by name: model_dump() per point cost more than the validation
     return [
-        {"urn": urn, "key": p.key, "value": p.value, "timestamp": p.timestamp, "step": p.step}
+        {
+            "urn": urn,
+            "key": p.key,
+            "value": _stored_metric(p.value),
+            "is_nan": math.isnan(p.value),
+            "timestamp": p.timestamp,
+            "step": p.step,
+        }
         for p in parsed.points
     ]
+
+
+def _stored_metric(value: float) -> float:
+    """What the store keeps of a point's value, as MLflow does: NaN as 0 (the point's
+    `is_nan` says so) and the infinities as the largest finite floats."""
+    if math.isnan(value):
+        return 0.0
+    return math.copysign(sys.float_info.max, value) if math.isinf(value) else value
 
 
 def _label(context: str | _Checked) -> str:

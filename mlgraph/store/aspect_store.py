@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, func, or_, select, true, tuple_
 
@@ -32,6 +32,15 @@ from mlgraph.store.schema import (
 
 # SQLite allows 32,766 bound parameters; stay well below for IN lists.
 _CHUNK = 500
+
+
+class MetricPosition(NamedTuple):
+    """A metric point, in the store's order: also a cursor position."""
+
+    timestamp: int
+    step: int
+    is_nan: bool
+    stored: float  # 0 for NaN
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +285,10 @@ class WriteTx:
 
     def insert_metric_points(self, rows: list[dict[str, Any]]) -> None:
         bulk_insert(
-            self.conn, metric_points, rows, ignore=("urn", "key", "timestamp", "step", "value")
+            self.conn,
+            metric_points,
+            rows,
+            ignore=("urn", "key", "timestamp", "step", "value", "is_nan"),
         )
 
     def insert_properties(self, rows: list[dict[str, Any]]) -> None:
@@ -372,20 +384,18 @@ class AspectStore:
         return found
 
     def metric_history(
-        self, urn: str, key: str, *, after: tuple[int, int, float] | None, limit: int
-    ) -> list[tuple[int, int, float]]:
-        """(timestamp, step, value) of one metric, oldest first, after a position."""
-        stmt = select(metric_points.c.timestamp, metric_points.c.step, metric_points.c.value).where(
-            metric_points.c.urn == urn, metric_points.c.key == key
-        )
+        self, urn: str, key: str, *, after: MetricPosition | None, limit: int
+    ) -> list[MetricPosition]:
+        """The points of one metric, oldest first, after a position. A NaN point
+        comes after the numbers logged at the same step and time."""
+        m = metric_points.c
+        order = (m.timestamp, m.step, m.is_nan, m.value)
+        stmt = select(*order).where(m.urn == urn, m.key == key)
         if after is not None:
-            stmt = stmt.where(
-                tuple_(metric_points.c.timestamp, metric_points.c.step, metric_points.c.value)
-                > tuple_(*after)
-            )
-        stmt = stmt.order_by(metric_points.c.timestamp, metric_points.c.step, metric_points.c.value)
+            stmt = stmt.where(tuple_(*order) > tuple_(*after))
         with self.engines.reading() as conn:
-            return [(r.timestamp, r.step, r.value) for r in conn.execute(stmt.limit(limit))]
+            rows = conn.execute(stmt.order_by(*order).limit(limit))
+            return [MetricPosition(r.timestamp, r.step, r.is_nan, r.value) for r in rows]
 
     def aspect_version(self, urn: str, aspect: str, version: int | None) -> StoredAspect | None:
         with self.engines.reading() as conn:

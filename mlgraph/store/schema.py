@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     text,
 )
 
@@ -127,6 +128,7 @@ entity_properties = Table(
 
 # Time series of a run's metrics (MLflow's metric history): appended, never versioned.
 # The latest value of each metric lives in the run's mlTrainingRunProperties aspect.
+# NaN is value 0 with `is_nan` true (SQLite has no NaN), as in MLflow's own tables.
 metric_points = Table(
     "metric_points",
     metadata,
@@ -135,4 +137,5 @@ metric_points = Table(
     Column("timestamp", BigInteger, primary_key=True),
     Column("step", BigInteger, primary_key=True),
     Column("value", Float, primary_key=True),
+    Column("is_nan", Boolean, primary_key=True, server_default=false()),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from fastapi.testclient import TestClient
 
 from tests.helpers import MODEL, RUN, path
@@ -48,3 +50,26 @@ def test_bad_points_and_non_runs_are_refused(client: TestClient) -> None:
     assert model.status_code == 422  # type: ignore[attr-defined]
     assert "belongs to runs" in model.json()["error"]["message"]  # type: ignore[attr-defined]
     assert client.get(path(RUN, "metrics", "loss", "history")).status_code == 404
+
+
+def test_nan_and_infinity_are_kept_as_mlflow_keeps_them(client: TestClient) -> None:
+    # JSON has no NaN: it comes and goes as the string "NaN" (MLflow's wire form).
+    points = [
+        {"key": "loss", "value": v, "timestamp": 7, "step": 1}
+        for v in ["NaN", 0.0, "Infinity", "-Infinity"]
+    ]
+    r = append(client, RUN, points)
+    assert r.status_code == 200, r.text  # type: ignore[attr-defined]
+    append(client, RUN, points[:1])  # the same NaN point again is no new point
+    url = path(RUN, "metrics", "loss", "history")
+    whole = client.get(url).json()["points"]
+    big = sys.float_info.max
+    assert [p["value"] for p in whole] == [-big, 0.0, big, "NaN"]
+    # Paging one point at a time passes the NaN point and stops after it.
+    seen, cursor = [], None
+    while True:
+        page = client.get(url, params={"limit": 1, **({"cursor": cursor} if cursor else {})})
+        seen += [p["value"] for p in page.json()["points"]]
+        if not (cursor := page.json()["next_cursor"]):
+            break
+    assert seen == [-big, 0.0, big, "NaN"]

@@ -46,6 +46,9 @@ def train(client: MlflowClient, run_name: str, accuracy: list[float], dataset: s
         for step, value in enumerate(accuracy):
             mlflow.log_metric("val_accuracy", value, step=step, timestamp=1_700_000_000_000 + step)
         mlflow.log_metric("val_auc", 0.93, timestamp=1_700_000_000_100)
+        # A diverging loss: MLflow keeps NaN, and stores infinity as the largest float.
+        for step, loss in enumerate([float("nan"), float("inf"), 0.31]):
+            mlflow.log_metric("train_loss", loss, step=step, timestamp=1_700_000_000_000 + step)
         mlflow.log_input(_dataset(dataset), context="training")
         mlflow.log_dict({"weights": [1, 2, 3]}, "model/weights.json")
     return run.info.run_id

@@ -4,6 +4,7 @@ pulls, the CLI, and a server that is not there."""
 
 from __future__ import annotations
 
+import sys
 import uuid
 from typing import Any
 
@@ -99,6 +100,7 @@ def test_ingest_reproduces_experiments_runs_datasets_and_registry(
     assert {m["name"]: m["value"] for m in training["trainingMetrics"]} == {
         "val_accuracy": "0.87",
         "val_auc": "0.93",
+        "train_loss": "0.31",
     }
     assert training["outputUrls"][0] == mlrun["info"]["artifact_uri"]
     assert any("/models/m-" in u for u in training["outputUrls"])  # its logged model
@@ -112,6 +114,12 @@ def test_ingest_reproduces_experiments_runs_datasets_and_registry(
         (0, 0.75),
         (1, 0.83),
         (2, 0.87),
+    ]
+    # NaN and infinity reach the catalog as MLflow answers them.
+    assert [(p["step"], p["value"]) for p in history(client, run, "train_loss")] == [
+        (0, "NaN"),
+        (1, sys.float_info.max),
+        (2, 0.31),
     ]
 
     # Numeric metrics stay searchable as numbers.

@@ -170,7 +170,12 @@ def search_runs(call: Call) -> dict[str, Any]:
                 "end_time": raw.get("end_time"),
             },
             params=run_params(aspects),
-            metrics={k: m["value"] for k, m in raw.get("metrics", {}).items()},
+            # float() reads NaN, which the run's JSON keeps as "NaN"
+            metrics={
+                k: float(m["value"])
+                for k, m in raw.get("metrics", {}).items()
+                if m["value"] is not None
+            },
             tags=run_tags(aspects),
             datasets=[
                 {

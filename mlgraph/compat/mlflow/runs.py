@@ -6,6 +6,8 @@ entities and dataProcessInstanceInput. MLflow-only state in the raw `mlflowRun`.
 
 from __future__ import annotations
 
+import math
+import sys
 import uuid
 from typing import Any
 
@@ -202,7 +204,23 @@ def _metric(item: Any) -> dict[str, Any]:
         raise invalid(
             f"Invalid value for metric '{item['key']}': value, timestamp and step must be numbers"
         ) from None
+    # As MLflow stores them: the infinities as the largest finite floats, NaN as NaN.
+    if math.isinf(val):
+        val = math.copysign(sys.float_info.max, val)
     return {"key": item["key"], "value": val, "timestamp": ts, "step": step}
+
+
+def _latest_value(value: float) -> float | str:
+    """A latest value as the run's JSON keeps it: JSON has no NaN, MLflow says "NaN"."""
+    return "NaN" if math.isnan(value) else value
+
+
+def _rank(m: dict[str, Any]) -> tuple[int, int, float]:
+    """MLflow's order for replacing a latest value: step, then time, then value (a NaN
+    counts as the 0 its tables store)."""
+    value = m["value"]
+    number = 0.0 if value == "NaN" or value != value else float(value)
+    return (m["step"], m["timestamp"], number)
 
 
 def log(
@@ -235,9 +253,12 @@ def log(
             latest = dict(raw.get("metrics", {}))
             for p in points:
                 old = latest.get(p["key"])
-                new = (p["step"], p["timestamp"], p["value"])
-                if old is None or new >= (old["step"], old["timestamp"], old["value"]):
-                    latest[p["key"]] = {k: p[k] for k in ("value", "timestamp", "step")}
+                if old is None or _rank(p) >= _rank(old):
+                    latest[p["key"]] = {
+                        "value": _latest_value(p["value"]),
+                        "timestamp": p["timestamp"],
+                        "step": p["step"],
+                    }
             train["hyperParams"] = [{"name": k, "value": v} for k, v in current.items()]
             train["trainingMetrics"] = [
                 {"name": k, "value": str(m["value"])} for k, m in latest.items()

@@ -8,7 +8,6 @@ state always yields the same aspects and the server reports them unchanged.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,23 +205,24 @@ def run_event(info: dict[str, Any]) -> DataProcessInstanceRunEvent | None:
 
 
 def metric_points(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """get-history points as `append_metrics` points; NaN and infinities, which JSON
-    cannot carry, are left out."""
+    """get-history points as `append_metrics` points. MLflow answers a NaN point as
+    "NaN", and so does mlgraph's API (JSON has no NaN): it is passed on as it came."""
     out = []
     for m in history:
-        try:
-            value = float(m["value"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        if math.isfinite(value):
-            out.append(
-                {
-                    "key": m["key"],
-                    "value": value,
-                    "timestamp": int(m.get("timestamp") or 0),
-                    "step": int(m.get("step") or 0),
-                }
-            )
+        value: Any = m.get("value")
+        if value != "NaN":
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                continue
+        out.append(
+            {
+                "key": m["key"],
+                "value": value,
+                "timestamp": int(m.get("timestamp") or 0),
+                "step": int(m.get("step") or 0),
+            }
+        )
     return out
 
 

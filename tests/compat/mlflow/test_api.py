@@ -4,6 +4,7 @@ the actor of registry events."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 from urllib.parse import quote
 
@@ -133,6 +134,43 @@ def test_params_are_immutable_and_metrics_keep_the_max_step(mlflow_app: TestClie
         mlflow_app.get(f"{P}/metrics/get-history", params={"run_id": run, "metric_key": "loss"})
     )
     assert len(history["metrics"]) == 3
+
+
+def test_nan_and_infinite_metrics_are_kept_as_mlflow_keeps_them(mlflow_app: TestClient) -> None:
+    # The mlflow client sends non-finite doubles as protobuf JSON strings.
+    run, calm = make_run(mlflow_app), make_run(mlflow_app)
+    for step, value in enumerate(["NaN", "Infinity", "-Infinity", "NaN"]):
+        body = {"run_id": run, "key": "loss", "value": value, "timestamp": 5, "step": step}
+        ok(mlflow_app.post(f"{P}/runs/log-metric", json=body))
+    again = {"run_id": run, "key": "loss", "value": "NaN", "timestamp": 5, "step": 0}
+    ok(mlflow_app.post(f"{P}/runs/log-metric", json=again))  # a repeat is a no-op
+    body = {"run_id": calm, "key": "loss", "value": 0.5, "timestamp": 5, "step": 0}
+    ok(mlflow_app.post(f"{P}/runs/log-metric", json=body))
+    history = ok(
+        mlflow_app.get(f"{P}/metrics/get-history", params={"run_id": run, "metric_key": "loss"})
+    )["metrics"]
+    big = sys.float_info.max
+    assert [(m["step"], m["value"]) for m in history] == [
+        (0, "NaN"),
+        (1, big),
+        (2, -big),
+        (3, "NaN"),
+    ]
+    latest = ok(mlflow_app.get(f"{P}/runs/get", params={"run_id": run}))["run"]["data"]
+    assert latest["metrics"] == [{"key": "loss", "value": "NaN", "timestamp": 5, "step": 3}]
+    # A NaN latest value matches no comparison; ordering puts it after the numbers.
+    for flt in ["metrics.loss > -1", "metrics.loss < 1", "metrics.loss != 0.5"]:
+        found = ok(
+            mlflow_app.post(f"{P}/runs/search", json={"experiment_ids": ["0"], "filter": flt})
+        )
+        assert run not in [r["info"]["run_id"] for r in found.get("runs", [])], flt
+    ordered = ok(
+        mlflow_app.post(
+            f"{P}/runs/search",
+            json={"experiment_ids": ["0"], "order_by": ["metrics.loss DESC"]},
+        )
+    )
+    assert [r["info"]["run_id"] for r in ordered["runs"]][:2] == [calm, run]
 
 
 def test_search_runs_filters_orders_and_pages(mlflow_app: TestClient) -> None:
