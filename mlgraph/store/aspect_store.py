@@ -457,15 +457,6 @@ class AspectStore:
         with self.engines.reading() as conn:
             return [_entity(r) for r in conn.execute(stmt)]
 
-    def count_entities(self) -> dict[str, int]:
-        stmt = (
-            select(entities.c.entity_type, func.count())
-            .where(entities.c.removed.is_(False))
-            .group_by(entities.c.entity_type)
-        )
-        with self.engines.reading() as conn:
-            return {t: n for t, n in conn.execute(stmt)}
-
     def edges_of(
         self, urn: str, *, outgoing: bool, incoming: bool, rels: Sequence[str] | None
     ) -> list[EdgeRow]:
