@@ -169,7 +169,7 @@ def raw_replay(server_db: Path, batches: int, workdir: Path) -> Figures:
     mlgraph's schema (indexes, triggers and full-text index included), in as many
     transactions as the server committed. No Python between rows: the floor under
     what any Python on top of this schema can reach."""
-    from mlgraph.store.engine import build_engines
+    from mlgraph.store.engine import WAL_AUTOCHECKPOINT_PAGES, WRITE_CACHE_KIB, build_engines
     from mlgraph.store.migrate import upgrade
 
     path = workdir / "replay.db"
@@ -182,11 +182,11 @@ def raw_replay(server_db: Path, batches: int, workdir: Path) -> Figures:
             for t, cols in _WRITTEN.items()
         }
     conn = sqlite3.connect(path, isolation_level=None)
-    for pragma in (
+    for pragma in (  # the settings of the server's write connection
         "journal_mode=WAL",
         "synchronous=NORMAL",
-        "cache_size=-8192",
-        "wal_autocheckpoint=10000",
+        f"cache_size=-{WRITE_CACHE_KIB}",
+        f"wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}",
     ):
         conn.execute(f"PRAGMA {pragma}")
     sql = {

@@ -59,7 +59,8 @@ def test_bulk_update_counts_the_rows_it_changed(services: Services) -> None:
 
 
 def test_sessions_carry_the_settings_mlgraph_chose(services: Services) -> None:
-    """Every pooled connection: on SQLite, write-ahead logging with NORMAL sync; on
+    """Every pooled connection: on SQLite, write-ahead logging with NORMAL sync and an
+    8 MiB page cache (the writer's is larger); on
     PostgreSQL, no JIT compilation, which costs more than mlgraph's short lookups save
     (see `prepare_postgres_connection`)."""
     with services.engines.reading() as a, services.engines.reading() as b:
@@ -67,5 +68,10 @@ def test_sessions_carry_the_settings_mlgraph_chose(services: Services) -> None:
             if services.engines.is_sqlite:
                 assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
                 assert conn.exec_driver_sql("PRAGMA synchronous").scalar_one() == 1
+                assert conn.exec_driver_sql("PRAGMA cache_size").scalar_one() == -8192
             else:
                 assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"
+    if services.engines.is_sqlite:
+        # The one writer holds more of the indexes it changes (64 MiB).
+        with services.engines.writing() as w:
+            assert w.exec_driver_sql("PRAGMA cache_size").scalar_one() == -65536
