@@ -17,7 +17,13 @@ from mlgraph.compat.mlflow import catalog as cat
 from mlgraph.compat.mlflow.errors import MlflowRoute, invalid, missing
 from mlgraph.compat.mlflow.experiments import load as load_experiment
 from mlgraph.compat.mlflow.messages import Call, route, user_urn
-from mlgraph.compat.mlflow.translate import experiment_json, run_info, run_json, run_params
+from mlgraph.compat.mlflow.translate import (
+    experiment_json,
+    metric_text,
+    run_info,
+    run_json,
+    run_params,
+)
 from mlgraph.compat.mlflow.urns import PLATFORM_URN, RUN_SUBTYPE, dataset_urn, run_urn
 from mlgraph.services.proposals import Op, Proposal
 
@@ -261,7 +267,7 @@ def log(
                     }
             train["hyperParams"] = [{"name": k, "value": v} for k, v in current.items()]
             train["trainingMetrics"] = [
-                {"name": k, "value": str(m["value"])} for k, m in latest.items()
+                {"name": k, "value": metric_text(m["value"])} for k, m in latest.items()
             ]
             out.append(_pinned(urn, aspects, "mlTrainingRunProperties", train))
             if points:

@@ -112,3 +112,9 @@ def model_version_json(aspects: Aspects, with_aliases: bool = True) -> dict[str,
     if props.get("description"):
         out["description"] = props["description"]
     return out
+
+
+def metric_text(value: Any) -> str:
+    """A latest metric value as the catalog's trainingMetrics hold it: Python's text of
+    the float (a NaN, "NaN" in the run's JSON, is "nan", which search orders by)."""
+    return str(value) if value is None else str(float(value))

@@ -24,7 +24,7 @@ from mlgraph.compat.mlflow.registry import (
     versions_of,
 )
 from mlgraph.compat.mlflow.runs import add_outputs, load_run
-from mlgraph.compat.mlflow.translate import model_version_json, run_params
+from mlgraph.compat.mlflow.translate import metric_text, model_version_json, run_params
 from mlgraph.compat.mlflow.urns import (
     PLATFORM_URN,
     model_version_urn,
@@ -110,7 +110,7 @@ def create_model_version(call: Call) -> dict[str, Any]:
             ]
             metrics = cat.value(r_aspects, "mlflowRun").get("metrics", {})
             props["trainingMetrics"] = [
-                {"name": k, "value": str(m["value"])} for k, m in metrics.items()
+                {"name": k, "value": metric_text(m["value"])} for k, m in metrics.items()
             ]
             out += add_outputs(call, run_id, [], [urn], loaded)
         raw = {

@@ -138,7 +138,7 @@ def test_params_are_immutable_and_metrics_keep_the_max_step(mlflow_app: TestClie
 
 def test_nan_and_infinite_metrics_are_kept_as_mlflow_keeps_them(mlflow_app: TestClient) -> None:
     # The mlflow client sends non-finite doubles as protobuf JSON strings.
-    run, calm = make_run(mlflow_app), make_run(mlflow_app)
+    run, calm, none = make_run(mlflow_app), make_run(mlflow_app), make_run(mlflow_app)
     for step, value in enumerate(["NaN", "Infinity", "-Infinity", "NaN"]):
         body = {"run_id": run, "key": "loss", "value": value, "timestamp": 5, "step": step}
         ok(mlflow_app.post(f"{P}/runs/log-metric", json=body))
@@ -158,19 +158,21 @@ def test_nan_and_infinite_metrics_are_kept_as_mlflow_keeps_them(mlflow_app: Test
     ]
     latest = ok(mlflow_app.get(f"{P}/runs/get", params={"run_id": run}))["run"]["data"]
     assert latest["metrics"] == [{"key": "loss", "value": "NaN", "timestamp": 5, "step": 3}]
-    # A NaN latest value matches no comparison; ordering puts it after the numbers.
+    # A NaN latest value matches no comparison; ordering puts it after the numbers and
+    # before the runs without the metric, either way.
     for flt in ["metrics.loss > -1", "metrics.loss < 1", "metrics.loss != 0.5"]:
         found = ok(
             mlflow_app.post(f"{P}/runs/search", json={"experiment_ids": ["0"], "filter": flt})
         )
         assert run not in [r["info"]["run_id"] for r in found.get("runs", [])], flt
-    ordered = ok(
-        mlflow_app.post(
-            f"{P}/runs/search",
-            json={"experiment_ids": ["0"], "order_by": ["metrics.loss DESC"]},
+    for direction in ("ASC", "DESC"):
+        ordered = ok(
+            mlflow_app.post(
+                f"{P}/runs/search",
+                json={"experiment_ids": ["0"], "order_by": [f"metrics.loss {direction}"]},
+            )
         )
-    )
-    assert [r["info"]["run_id"] for r in ordered["runs"]][:2] == [calm, run]
+        assert [r["info"]["run_id"] for r in ordered["runs"]] == [calm, run, none]
 
 
 def test_search_runs_filters_orders_and_pages(mlflow_app: TestClient) -> None:
