@@ -193,16 +193,25 @@ def raw_replay(server_db: Path, batches: int, workdir: Path) -> Figures:
         t: f"INSERT INTO {t} ({cols}) VALUES ({', '.join('?' * (cols.count(',') + 1))})"
         for t, cols in _WRITTEN.items()
     }
+    spent = dict.fromkeys([*tables, "commit"], 0.0)  # CPU seconds by step
     cpu0, t0 = time.process_time(), time.perf_counter()
     for k in range(batches):
         conn.execute("BEGIN IMMEDIATE")
         for t, rows in tables.items():
             step = -(-len(rows) // batches)
+            c = time.process_time()
             conn.executemany(sql[t], rows[k * step : (k + 1) * step])
+            spent[t] += time.process_time() - c
+        c = time.process_time()
         conn.execute("COMMIT")
+        spent["commit"] += time.process_time() - c
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     conn.close()
     aspects = len(tables["aspects"])
+    log(
+        "raw replay, SQLite CPU µs per aspect: "
+        + ", ".join(f"{t} {v / aspects * 1e6:.1f}" for t, v in spent.items())
+    )
     return Figures("raw sqlite3, mlgraph's rows", aspects, wall, client_cpu=cpu)
 
 
