@@ -404,6 +404,12 @@ def test_search_runs_orders_in_byte_order_with_missing_values_last_on_every_page
             "r1",
         ]
         assert _names(mlflow_app, ["start_time"], size, "metrics.auc >= 0.5") == ["r0", "r2", "r3"]
+        # ordered by the property the filter reads (its index walked in order); ties
+        # on it still go by start_time DESC
+        by_auc = _names(mlflow_app, ["metrics.auc DESC"], size, "metrics.auc >= 0.5")
+        assert by_auc == ["r3", "r2", "r0"]
+        assert _names(mlflow_app, ["metrics.auc"], size, "metrics.auc > 0.1") == ["r0", "r3", "r2"]
+        assert _names(mlflow_app, ["tags.team DESC"], size, "tags.team = 'a'") == ["r4", "r0"]
         flt = "attributes.start_time > 15 AND attributes.status = 'RUNNING' AND tags.team != 'b'"
         assert _names(mlflow_app, ["tags.team"], size, flt) == ["r1", "r4"]
     error(

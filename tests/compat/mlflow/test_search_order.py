@@ -48,7 +48,7 @@ def test_every_search_pages_through_the_same_runs_in_mlflows_order(
 ) -> None:
     mlflow, mlgraph = both
     queries = [k for k in mlflow if not k.startswith("ties")]
-    assert len(queries) == 18 * 4
+    assert len(queries) == 21 * 4
     differ = {q: (mlflow[q], mlgraph[q]) for q in queries if mlflow[q] != mlgraph[q]}
     assert differ == {}
     # the queries do exercise ties, missing values, byte order and several pages

@@ -46,6 +46,9 @@ QUERIES: list[tuple[str, list[str]]] = [
     ("tags.team != 'a'", ["params.lr DESC"]),
     ("params.lr != '0.1'", ["attributes.start_time"]),
     ("attributes.start_time > 1040", ["tags.team"]),
+    ("metrics.auc <= 0.9", ["metrics.auc ASC"]),
+    ("metrics.auc < 0.95", ["metrics.auc DESC", "params.lr"]),
+    ("params.lr = '0.1'", ["params.lr DESC"]),
 ]
 PAGE_SIZES = [1000, 5, 3, 1]
 
