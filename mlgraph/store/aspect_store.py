@@ -374,12 +374,11 @@ class AspectStore:
     def latest_many(self, urns: Sequence[str], names: Sequence[str]) -> dict[str, dict[str, str]]:
         """{urn: {aspect: JSON text}} for the latest `names` aspects of many entities."""
         found: dict[str, dict[str, str]] = {}
+        also = ("aspect", list(names))
+        columns = ("urn", "aspect", "value")
         with self.engines.reading() as conn:
             for chunk in _chunks(list(urns)):
-                stmt = select(aspects.c.urn, aspects.c.aspect, aspects.c.value).where(
-                    aspects.c.urn.in_(chunk), aspects.c.aspect.in_(list(names))
-                )
-                for r in conn.execute(stmt):
+                for r in select_in(conn, aspects, "urn", chunk, also=also, columns=columns):
                     found.setdefault(r.urn, {})[r.aspect] = r.value
         return found
 

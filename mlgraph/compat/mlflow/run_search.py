@@ -29,7 +29,7 @@ from mlgraph.compat.mlflow.query import (
     token_offset,
 )
 from mlgraph.compat.mlflow.runs import ASPECTS
-from mlgraph.compat.mlflow.translate import run_json, run_params, run_tags
+from mlgraph.compat.mlflow.translate import run_json, run_json_of, run_params, run_tags
 from mlgraph.compat.mlflow.urns import run_urn
 from mlgraph.services.filters import Clause
 from mlgraph.store.member_store import Condition, MemberQuery, Sort, Value
@@ -130,9 +130,9 @@ def search_runs(call: Call) -> dict[str, Any]:
     if query is not None:
         query.offset, query.limit = token_offset(call.opt("page_token")), size + 1
         urns = call.services.members.page(query) if exp_urns else []
-        found = cat.read_many(call.services, urns[:size], _JSON_ASPECTS)
+        found = call.services.entities.latest_values(urns[:size], list(_JSON_ASPECTS))
         out: dict[str, Any] = {
-            "runs": [run_json(found[u]) for u in urns[:size] if "mlflowRun" in found.get(u, {})]
+            "runs": [run_json_of(found[u]) for u in urns[:size] if "mlflowRun" in found.get(u, {})]
         }
         if len(urns) > size:
             out["next_page_token"] = make_token(query.offset + size)

@@ -26,12 +26,24 @@ def experiment_json(aspects: Aspects) -> dict[str, Any]:
     }
 
 
+Values = dict[str, dict[str, Any]]  # aspect name -> value, as read (not copied)
+
+
+def values(aspects: Aspects) -> Values:
+    """The values of loaded aspects, for the run views below."""
+    return {name: a.value for name, a in aspects.items() if a.value is not None}
+
+
 def run_info(aspects: Aspects) -> dict[str, Any]:
-    raw = value(aspects, "mlflowRun")
+    return run_info_of(values(aspects))
+
+
+def run_info_of(v: Values) -> dict[str, Any]:
+    raw = v.get("mlflowRun", {})
     info = {
         "run_id": raw["run_id"],
         "run_uuid": raw["run_id"],
-        "run_name": value(aspects, "dataProcessInstanceProperties").get("name", ""),
+        "run_name": v.get("dataProcessInstanceProperties", {}).get("name", ""),
         "experiment_id": raw["experiment_id"],
         "user_id": raw.get("user_id", ""),
         "status": raw.get("status", "RUNNING"),
@@ -40,11 +52,15 @@ def run_info(aspects: Aspects) -> dict[str, Any]:
         "artifact_uri": raw.get("artifact_uri", ""),
         "lifecycle_stage": raw.get("lifecycle_stage", "active"),
     }
-    return {k: v for k, v in info.items() if v is not None}
+    return {k: x for k, x in info.items() if x is not None}
 
 
 def run_params(aspects: Aspects) -> dict[str, str]:
-    params = value(aspects, "mlTrainingRunProperties").get("hyperParams") or []
+    return _params(values(aspects))
+
+
+def _params(v: Values) -> dict[str, str]:
+    params = v.get("mlTrainingRunProperties", {}).get("hyperParams") or []
     return {p["name"]: p.get("value") or "" for p in params}
 
 
@@ -53,17 +69,23 @@ def run_tags(aspects: Aspects) -> dict[str, str]:
 
 
 def run_json(aspects: Aspects) -> dict[str, Any]:
-    raw = value(aspects, "mlflowRun")
+    return run_json_of(values(aspects))
+
+
+def run_json_of(v: Values) -> dict[str, Any]:
+    """MLflow's Run JSON from a run's aspect values (`values`, or as read in bulk)."""
+    raw = v.get("mlflowRun", {})
     metrics = [
         {"key": k, "value": m["value"], "timestamp": m["timestamp"], "step": m["step"]}
         for k, m in raw.get("metrics", {}).items()
     ]
+    tags = v.get("dataProcessInstanceProperties", {}).get("customProperties", {})
     return {
-        "info": run_info(aspects),
+        "info": run_info_of(v),
         "data": {
             "metrics": metrics,
-            "params": kv(run_params(aspects)),
-            "tags": kv(run_tags(aspects)),
+            "params": kv(_params(v)),
+            "tags": kv(tags),
         },
         "inputs": {"dataset_inputs": raw.get("inputs", []), "model_inputs": []},
         "outputs": {"model_outputs": raw.get("outputs", [])},
