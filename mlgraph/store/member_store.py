@@ -197,7 +197,7 @@ def _statement(dialect: str, shape: Shape) -> Any:
         m.c.entity_type == shape.entity_type,
         m.c.removed.is_(False),
     ]
-    containers = [bindparam(f"container_{j}") for j in range(shape.containers)]
+    containers: list[Any] = [bindparam(f"container_{j}") for j in range(shape.containers)]
     member = edges.alias("member")
     driver = _driver(shape)
     sorts = list(shape.sorts)
@@ -218,7 +218,7 @@ def _statement(dialect: str, shape: Shape) -> Any:
             # row has a value (for metrics, a finite number: NaN and ±inf have no
             # value_num), so the missing / NaN / inf terms of the sort are constant.
             walk = entity_properties.alias("d")
-            column = walk.c.value_num if value.kind == "metric" else walk.c.value_text
+            column: Any = walk.c.value_num if value.kind == "metric" else walk.c.value_text
             conds += [
                 walk.c.aspect == value.aspect,
                 walk.c.kind == value.kind,
@@ -236,7 +236,7 @@ def _statement(dialect: str, shape: Shape) -> Any:
         )
         conds.append(exists(probe))
     if shape.only is not None:
-        only = [bindparam(f"only_{j}") for j in range(shape.only)]
+        only: list[Any] = [bindparam(f"only_{j}") for j in range(shape.only)]
         conds.append(m.c.urn.in_(only) if only else false())
     for i, (value, op, count) in enumerate(shape.conditions):
         if i == driver:

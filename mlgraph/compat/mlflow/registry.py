@@ -28,6 +28,9 @@ VERSION_ASPECTS = (
     "mlflowRegistryState",
     "status",
 )
+# what a version's liveness and stage are read from (`latest_versions`, alias moves)
+_STATE_ASPECTS = ("mlflowModelVersion", "mlflowRegistryState", "status")
+_ALIAS_ASPECTS = (*_STATE_ASPECTS, "versionProperties")
 STAGES = {"none": "None", "staging": "Staging", "production": "Production", "archived": "Archived"}
 _ALIAS = re.compile(r"^[\w\-]{1,255}$")
 
@@ -62,12 +65,19 @@ def _live(aspects: cat.Aspects | None) -> bool:
 def latest_versions(
     call: Call, name: str, raw: dict[str, Any], stages: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    newest: dict[str, dict[str, Any]] = {}
-    for _, aspects in versions_of(call, name, raw):
-        mv = model_version_json(aspects, with_aliases=False)
-        newest[mv["current_stage"]] = mv
+    """The newest live version in each stage. Every version's stage is read first,
+    then only the chosen versions in full (at most one per stage)."""
+    urns = [model_version_urn(name, v) for v in range(1, int(raw.get("next_version", 1)))]
+    states = call.services.entities.latest_values(urns, list(_STATE_ASPECTS))
+    newest: dict[str, str] = {}
+    for urn in urns:
+        v = states.get(urn, {})
+        if "mlflowModelVersion" in v and not v.get("status", {}).get("removed"):
+            newest[v.get("mlflowRegistryState", {}).get("stage", "None")] = urn
     wanted = [STAGES.get(s.lower(), s) for s in stages] if stages else list(newest)
-    return [newest[s] for s in wanted if s in newest]
+    chosen = [newest[s] for s in wanted if s in newest]
+    found = cat.read_many(call.services, chosen, VERSION_ASPECTS)
+    return [model_version_json(found[u], with_aliases=False) for u in chosen if _live(found.get(u))]
 
 
 def state_proposal(
@@ -297,7 +307,7 @@ def _move_alias(call: Call, name: str, alias: str, target: str | None) -> None:
         aliases = dict(raw.get("aliases", {}))
         before = aliases.get(alias)
         moved = {str(v): model_version_urn(name, str(v)) for v in {before, target} - {None}}
-        found = cat.read_many(call.services, list(moved.values()), VERSION_ASPECTS)
+        found = cat.read_many(call.services, list(moved.values()), _ALIAS_ASPECTS)
         held = {v: found.get(v_urn, {}) for v, v_urn in moved.items()}
         if target is not None:
             if not _live(held[target]):
