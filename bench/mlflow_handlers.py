@@ -5,8 +5,9 @@ own cost per request of the workload in bench/mlflow_workload.py.
 
 Logs N runs (create_run, one log_batch of 10 params, 10 metrics x 5 steps and 5 tags,
 set_terminated), then 20 x (get_registered_model, create_model_version,
-transition_model_version_stage, set_registered_model_alias) and 200 get_run, on a fresh
-SQLite catalog per repeat. Prints the best (lowest) mean ms per call over the repeats:
+transition_model_version_stage, set_registered_model_alias), 200 get_run and 20 of
+each search (a tag equality; a metric range ordered by that metric, max 100), on a
+fresh SQLite catalog per repeat. Prints the best (lowest) mean ms per call over the repeats:
 on a shared machine the lowest is the least disturbed.
 """
 
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mlgraph.compat.mlflow import experiments, registry, runs, versions
+from mlgraph.compat.mlflow import experiments, registry, run_search, runs, versions
 from mlgraph.compat.mlflow.messages import Call
 from mlgraph.config import Settings
 from mlgraph.runtime import build_services
@@ -28,6 +29,7 @@ from mlgraph.services.proposals import WriteContext
 
 MODEL_VERSIONS = 20
 GET_RUNS = 200
+SEARCHES = 20
 
 
 def batch(i: int, rng: random.Random, t0: int) -> dict[str, Any]:
@@ -95,6 +97,22 @@ def once(n_runs: int, seed: int) -> dict[str, float]:
                 timed("set_alias", registry.set_alias, name="m", alias=f"a{v}", version=str(v))
             for _ in range(GET_RUNS):
                 timed("get_run", runs.get_run, run_id=rng.choice(ids))
+            exp_ids = [exp["experiment_id"]]
+            for _ in range(SEARCHES):
+                timed(
+                    "search_runs (tag)",
+                    run_search.search_runs,
+                    experiment_ids=exp_ids,
+                    filter="tags.tag_0 = 'ds_7'",
+                )
+                timed(
+                    "search_runs (metric, ordered, max 100)",
+                    run_search.search_runs,
+                    experiment_ids=exp_ids,
+                    filter="metrics.metric_0 > 0.8",
+                    order_by=["metrics.metric_0 DESC"],
+                    max_results=100,
+                )
         finally:
             services.close()
     return {name: 1000 * sum(t) / len(t) for name, t in totals.items()}
