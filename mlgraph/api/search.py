@@ -39,8 +39,14 @@ async def search(
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
     cursor: str | None = None,
     facets: Annotated[bool, Query(description="include facet counts")] = True,
+    exact_total: Annotated[
+        bool,
+        Query(description="count every match (by default counting stops at 10,000)"),
+    ] = False,
 ) -> JSONResponse:
-    """Matching entities, with counts per facet value over all matches."""
+    """Matching entities, with counts per facet value. `total` stops at 10,000 (then
+    `total_exact` is false) unless `exact_total=true`; facet counts are exact over at most
+    10,000 matches, else over the 2,000 most relevant (`facets_exact` says which)."""
     chosen = {
         "type": type,
         "platform": platform,
@@ -63,5 +69,6 @@ async def search(
         limit=limit,
         cursor=cursor,
         with_facets=facets,
+        exact_total=exact_total,
     )
     return JSONResponse(result)

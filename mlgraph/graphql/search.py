@@ -65,11 +65,14 @@ def resolve_search(_: Any, info: GraphQLResolveInfo, input: dict[str, Any]) -> d
         limit=20 if input.get("count") is None else input["count"],
         cursor=cursor,
         with_facets=input.get("withFacets", True) is not False,
+        exact_total=input.get("exactTotal") is True,
     )
     return {
         "start": _offset(cursor) if cursor else 0,
         "count": len(result["results"]),
         "total": result["total"],
+        "totalExact": result["total_exact"],
+        "facetsExact": result["facets_exact"],
         "nextCursor": result["next_cursor"],
         "searchResults": [
             {

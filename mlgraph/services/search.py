@@ -17,11 +17,12 @@ from mlgraph.store.search_store import (
     FACETS,
     RANK_WINDOW,
     SORTS,
+    TOTAL_LIMIT,
     SearchSpec,
     SearchStore,
 )
 
-__all__ = ["FACETS", "FACET_SAMPLE", "RANK_WINDOW", "SearchService"]
+__all__ = ["FACETS", "FACET_SAMPLE", "RANK_WINDOW", "TOTAL_LIMIT", "SearchService"]
 
 MAX_LIMIT = 1000
 # Aspects whose name/description describe an entity in a result list.
@@ -60,7 +61,12 @@ class SearchService:
         limit: int = 20,
         cursor: str | None = None,
         with_facets: bool = True,
+        exact_total: bool = False,
     ) -> dict[str, Any]:
+        """One page of matches. `total` counts them up to TOTAL_LIMIT (`total_exact`
+        says whether it stopped there) unless `exact_total`; facet counts are exact over
+        at most TOTAL_LIMIT matches, else over the FACET_SAMPLE most relevant
+        (`facets_exact`)."""
         if sort not in SORTS:
             raise InvalidInput(f"sort {sort!r} is not one of {', '.join(sorted(SORTS))}")
         if order not in (None, "asc", "desc"):
@@ -89,12 +95,16 @@ class SearchService:
             offset=offset,
             limit=limit,
             facets=with_facets,
+            # Module settings read at each call, so tests can shrink them.
+            facet_sample=FACET_SAMPLE,
+            facet_exact=TOTAL_LIMIT,
             rank_window=RANK_WINDOW,
+            total_limit=None if exact_total else TOTAL_LIMIT,
         )
-        total, rows, counts, sampled, recent = self.store.search(spec)
-        display = self.aspects.latest_many([r["urn"] for r in rows], _DISPLAY)
+        found = self.store.search(spec)
+        display = self.aspects.latest_many([r["urn"] for r in found.rows], _DISPLAY)
         results = []
-        for r in rows:
+        for r in found.rows:
             name = description = None
             for raw in display.get(r["urn"], {}).values():
                 value = orjson.loads(raw)
@@ -112,12 +122,12 @@ class SearchService:
                     "updated_at": r["updated_at"],
                 }
             )
-        nxt = offset + limit
         return {
-            "total": total,
+            "total": found.total,
+            "total_exact": found.total_exact,
             "results": results,
-            "facets": counts,
-            "facets_sampled": sampled,
-            "ranked_recent": recent,
-            "next_cursor": encode_cursor(f"o:{nxt}") if nxt < total else None,
+            "facets": found.facets,
+            "facets_exact": found.facets_exact,
+            "ranked_recent": found.ranked_recent,
+            "next_cursor": encode_cursor(f"o:{offset + limit}") if found.more else None,
         }

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, NamedTuple
 
+import orjson
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -50,7 +52,12 @@ FACETS = (*COLUMN_FACETS, *EDGE_FACETS, *PROPERTY_FACETS)
 SORTS = {"relevance", "name", "updated"}
 
 
-FACET_SAMPLE = 2_000  # matches facet counts are computed over, at most
+# Counting stops here (Elasticsearch's default `track_total_hits`): a search matching
+# more says `total_exact: false` with this as its total, unless an exact total is asked for.
+TOTAL_LIMIT = 10_000
+# Facet counts are exact over a match set of at most this many (TOTAL_LIMIT by default);
+# over a larger one they count its FACET_SAMPLE first matches in relevance order.
+FACET_SAMPLE = 2_000
 # A text matching more entities than this, when nothing narrower drives the search, is
 # ranked over its most recently changed matches only (they come first, the rest after).
 RANK_WINDOW = 2_000
@@ -59,10 +66,12 @@ KEEP = 1_000
 
 
 class SearchPage(NamedTuple):
-    total: int
+    total: int  # every match, or `total_limit` when more match and counting stopped there
+    total_exact: bool  # `total` is the number of matches, not a lower bound
+    more: bool  # a match follows this page
     rows: list[dict[str, Any]]
     facets: dict[str, dict[str, int]]
-    facets_sampled: bool  # counted over the FACET_SAMPLE most relevant matches only
+    facets_exact: bool  # counted over every match, not the `facet_sample` first ones
     ranked_recent: bool  # relevance ranked over the RANK_WINDOW most recent matches only
 
 
@@ -77,19 +86,45 @@ class SearchSpec:
     limit: int = 20
     facets: bool = True
     facet_sample: int = FACET_SAMPLE
+    facet_exact: int = TOTAL_LIMIT  # facets are exact over at most this many matches
     keep: int = KEEP  # matches kept in a scratch table for the page and the facets
     rank_window: int = RANK_WINDOW
+    total_limit: int | None = TOTAL_LIMIT  # None: count every match
+
+    @property
+    def bound(self) -> int | None:
+        """Matches counted at most, less one (one more tells that more match): the total
+        limit, or as far as the page reaches past it."""
+        if self.total_limit is None:
+            return None
+        return max(self.total_limit, self.offset + self.limit)
 
 
-# What a search found: total, the page's rows, facet counts, ranked over a window only.
-_Result = tuple[int, list[dict[str, Any]], dict[str, dict[str, int]], bool]
+class _Count(NamedTuple):
+    """Matches counted up to the spec's bound + 1: `seen` is exact when `exact`."""
+
+    seen: int
+    exact: bool
+
+
+def _count(conn: Any, query: Select[Any], bound: int | None) -> _Count:
+    """How many rows `query` gives, counting no further than `bound` + 1."""
+    counted = query if bound is None else query.limit(bound + 1)
+    seen = int(conn.execute(select(func.count()).select_from(counted.subquery())).scalar_one())
+    return _Count(seen, bound is None or seen <= bound)
+
+
+# What a search found: its count, the page's rows, facet counts and whether they are
+# exact, whether it was ranked over a window only.
+_Result = tuple[_Count, list[dict[str, Any]], dict[str, dict[str, int]], bool, bool]
 
 
 class _Matches(NamedTuple):
     query: Select[Any]  # (urn, score), and recency when `window`
     window: bool  # a broad text drives: see SearchStore._run_window
     fts: str  # the full-text query (types folded in on SQLite), "" without words
-    text_total: int  # the text's own match count (0 without words)
+    text_total: int  # the text's own match count (0 without words), maybe bounded
+    text_exact: bool  # `text_total` counts every match of the text
     text_only: bool  # nothing but the text decides what matches
 
 
@@ -129,23 +164,37 @@ def _fts(dialect: str, fts: str) -> Any:
     )
 
 
-def _fts_count(conn: Any, fts: str, removed: bool = False) -> int:
-    """How many documents match `fts` (counted in the index, nothing ranked); with
-    `removed`, only those of soft-deleted entities."""
+def _fts_count(conn: Any, fts: str, removed: bool = False, upto: int | None = None) -> int:
+    """How many documents match `fts` (counted in the index, nothing ranked), at most
+    `upto`; with `removed`, only those of soft-deleted entities."""
     if conn.dialect.name == "sqlite":
-        sql = "SELECT count(*) FROM search_fts WHERE search_fts MATCH :fts"
+        sql = "SELECT 1 FROM search_fts WHERE search_fts MATCH :fts"
         if removed:
             sql += (
                 " AND rowid IN (SELECT d.rowid FROM search_docs d"
                 " WHERE d.urn IN (SELECT urn FROM entities WHERE removed = 1))"
             )
     else:
-        sql = (
-            "SELECT count(*) FROM search_docs WHERE words @@ to_tsquery('simple'::regconfig, :fts)"
-        )
+        sql = "SELECT 1 FROM search_docs WHERE words @@ to_tsquery('simple'::regconfig, :fts)"
         if removed:
             sql += " AND urn IN (SELECT urn FROM entities WHERE removed)"
+    if upto is not None:
+        sql += f" LIMIT {int(upto)}"
+    sql = f"SELECT count(*) FROM ({sql}) AS matched"
     return int(conn.execute(text(sql), {"fts": fts}).scalar_one())
+
+
+def _fts_estimate(conn: Any, fts: str) -> int:
+    """PostgreSQL's own estimate of how many documents match `fts` (from the statistics
+    ANALYZE keeps on the words of `search_docs`), read from its plan: nothing is read."""
+    plan = conn.exec_driver_sql(
+        "EXPLAIN (FORMAT JSON) SELECT 1 FROM search_docs"
+        " WHERE words @@ to_tsquery('simple'::regconfig, %(fts)s)",
+        {"fts": fts},
+    ).scalar_one()
+    if isinstance(plan, str):
+        plan = orjson.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def _like(dialect: str, column: Any, pattern: str, insensitive: bool) -> ColumnElement[bool]:
@@ -332,31 +381,48 @@ class SearchStore:
         with self.engines.reading() as conn:
             _ensure_scratch(conn)
             with conn.begin():
-                total, rows, facets, windowed = self._run(conn, spec)
+                count, rows, facets, facets_exact, windowed = self._run(conn, spec)
                 if conn.dialect.name == "postgresql":
                     conn.commit()  # truncates the scratch tables (ON COMMIT DELETE ROWS)
                 else:
                     conn.rollback()  # drops the scratch rows
-        return SearchPage(total, rows, facets, spec.facets and total > spec.facet_sample, windowed)
+        limit = spec.total_limit
+        exact = count.exact and (limit is None or count.seen <= limit)
+        return SearchPage(
+            count.seen if exact or limit is None else limit,
+            exact,
+            count.seen > spec.offset + spec.limit,
+            rows,
+            facets,
+            facets_exact,
+            windowed,
+        )
 
     def _run(self, conn: Any, spec: SearchSpec) -> _Result:
         found = self._matches(conn, spec)
         if found is None:
-            return 0, [], {}, False
+            return _Count(0, True), [], {}, True, False
         if found.window:
             return self._run_window(conn, spec, found)
         matches = found.query
         # The first matches in order — enough for the facet sample, or for the page —
-        # go to a scratch table; only when it fills are all of them counted.
+        # go to a scratch table; only when it fills are the others counted (up to the
+        # spec's bound).
         first = max(spec.facet_sample if spec.facets else 0, spec.offset + spec.limit, spec.keep)
         kept = _fill(conn, hits, _ordered(matches, spec).limit(first))
-        total = kept
-        if kept >= first:
-            total = conn.execute(select(func.count()).select_from(matches.subquery())).scalar_one()
-        if not total:
-            return 0, [], {}, False
-        rows = self._page(conn, spec, matches, kept, complete=kept == total)
-        return total, rows, self._facets_of_kept(conn, spec, kept), False
+        count = _Count(kept, True) if kept < first else _count(conn, matches, spec.bound)
+        if not count.seen:
+            return count, [], {}, True, False
+        facets: dict[str, dict[str, int]] = {}
+        facets_exact = True
+        if spec.facets:
+            if kept < count.seen and count.exact and count.seen <= spec.facet_exact:
+                # Few enough to count facets over every match: the rest join the first.
+                kept += _fill(conn, hits, _ordered(matches, spec).offset(kept))
+            facets, facets_exact = self._facets_of(conn, spec, "search_hits", kept, count)
+        complete = count.exact and kept == count.seen
+        rows = self._page(conn, spec, matches, kept, complete=complete)
+        return count, rows, facets, facets_exact, False
 
     def _run_window(self, conn: Any, spec: SearchSpec, found: _Matches) -> _Result:
         """A text too broad to rank whole (more matches than `rank_window`): the most
@@ -368,18 +434,17 @@ class SearchStore:
             found.query.selected_columns.urn, found.query.selected_columns.score
         )
         kept = self._fill_window(conn, spec, found, urn_score)
+        removed = select(entities.c.urn).where(entities.c.removed).limit(1)
         if kept < spec.rank_window:  # every match is in the window: ranked exactly
-            total = kept
-        elif found.text_only:  # the text alone: counted in its index
-            total = found.text_total
-            if conn.execute(select(entities.c.urn).where(entities.c.removed).limit(1)).first():
-                total -= _fts_count(conn, found.fts, removed=True)
+            count = _Count(kept, True)
+        elif found.text_only and not conn.execute(removed).first():
+            count = _Count(found.text_total, found.text_exact)  # counted in the text's index
+        elif found.text_only and found.text_exact:
+            count = _Count(found.text_total - _fts_count(conn, found.fts, removed=True), True)
         else:
-            total = conn.execute(
-                select(func.count()).select_from(found.query.subquery())
-            ).scalar_one()
+            count = _count(conn, found.query, spec.bound)
         if not kept:
-            return 0, [], {}, False
+            return _Count(0, True), [], {}, True, False
         ranked: list[tuple[str, float]] = []
         if spec.offset < kept:
             ranked = [
@@ -392,11 +457,19 @@ class SearchStore:
                 )
             ]
         rest = spec.limit - len(ranked)
-        if rest and total > kept:  # past the window: the remaining matches, most recent first
+        if rest and count.seen > kept:  # past the window: the rest, most recent first
             start = max(spec.offset, kept)
             ranked += [(r.urn, r.score) for r in conn.execute(urn_score.offset(start).limit(rest))]
         rows = self._rows(conn, ranked)
-        return total, rows, self._facets_of_kept(conn, spec, kept), total > kept
+        if not spec.facets:
+            return count, rows, {}, True, count.seen > kept
+        if count.seen > kept and count.exact and count.seen <= spec.facet_exact:
+            # Few enough to count facets over every match, not only the window's.
+            held = _fill(conn, text_hits, urn_score)
+            facets, exact = self._facets_of(conn, spec, "search_text_hits", held, count)
+        else:
+            facets, exact = self._facets_of(conn, spec, "search_hits", kept, count)
+        return count, rows, facets, exact, count.seen > kept
 
     def _fill_window(
         self, conn: Any, spec: SearchSpec, found: _Matches, recent: Select[Any]
@@ -410,7 +483,10 @@ class SearchStore:
         if conn.dialect.name != "postgresql":
             return _fill(conn, hits, recent.limit(spec.rank_window))
         top = conn.exec_driver_sql("SELECT max(seq) FROM search_docs").scalar_one() or 0
-        span = 2 * spec.rank_window * top // max(found.text_total, 1) + 1
+        matched = found.text_total
+        if not found.text_exact:  # counted up to a bound: the planner's estimate may be more
+            matched = max(matched, _fts_estimate(conn, found.fts))
+        span = 2 * spec.rank_window * top // max(matched, 1) + 1
         recency = found.query.selected_columns.recency
         while True:
             floor = top - span
@@ -430,18 +506,18 @@ class SearchStore:
         }
         return [{**found[u], "score": score} for u, score in ranked if u in found]
 
-    def _facets_of_kept(self, conn: Any, spec: SearchSpec, kept: int) -> dict[str, dict[str, int]]:
-        """Facet counts over the scratch table's matches: the first `facet_sample` by
-        relevance when it holds more."""
-        if not spec.facets:
-            return {}
-        counted = "search_hits"
-        if kept > spec.facet_sample:
+    def _facets_of(
+        self, conn: Any, spec: SearchSpec, table: str, held: int, count: _Count
+    ) -> tuple[dict[str, dict[str, int]], bool]:
+        """Facet counts over the `held` matches in scratch `table` — all of them when the
+        search has at most `facet_exact` matches, else the first `facet_sample` by
+        relevance — and whether they counted every match."""
+        counted, n = table, held
+        if not (count.exact and count.seen <= spec.facet_exact) and held > spec.facet_sample:
             order = "score, urn" if spec.words else "urn"
-            counted = (
-                f"(SELECT urn FROM search_hits ORDER BY {order} LIMIT {int(spec.facet_sample)})"
-            )
-        return _facet_counts(conn, counted)
+            n = spec.facet_sample
+            counted = f"(SELECT urn FROM {table} ORDER BY {order} LIMIT {int(n)})"
+        return _facet_counts(conn, counted), count.exact and n == count.seen
 
     def _matches(self, conn: Any, spec: SearchSpec) -> _Matches | None:
         """The query for every match as (urn, score); None when the text matches nothing.
@@ -465,9 +541,15 @@ class SearchStore:
             # test is exact; any other value stays a test on the URN.
             types = facet_filters.pop("type", [])
         fts = _fts_query(dialect, spec.words, types) if spec.words else ""
-        text_total = 0
+        text_total, upto = 0, None
         if spec.words:
-            text_total = _fts_count(conn, fts)
+            # Counted to the bound when the text alone is indexed; exactly when another
+            # set might be smaller (choosing the driver compares their sizes).
+            narrower = any(c.kind != "attribute" and c.op != "IS NULL" for c in spec.clauses)
+            narrower |= any(v and n not in ("platform", "env") for n, v in facet_filters.items())
+            if not narrower and spec.bound is not None:
+                upto = max(spec.bound, spec.rank_window) + 1
+            text_total = _fts_count(conn, fts, upto=upto)
             if not text_total:
                 return None
             # Count the other terms far enough to tell whether one is smaller still.
@@ -565,7 +647,8 @@ class SearchStore:
         if window:
             query = query.add_columns(driver.c.recency.label("recency"))
         text_only = len(sets) == 1 and sets[0].members is text_set and not row_conds
-        return _Matches(query, window, fts, text_total, text_only and not negations)
+        text_exact = upto is None or text_total < upto
+        return _Matches(query, window, fts, text_total, text_exact, text_only and not negations)
 
     def _page(
         self, conn: Any, spec: SearchSpec, matches: Select[Any], kept: int, *, complete: bool

@@ -14,7 +14,7 @@ from mlgraph.api.deps import ServicesDep
 from mlgraph.runtime import Services
 from mlgraph.services import search as search_service
 from mlgraph.services.entities import EntityView
-from mlgraph.services.search import FACET_SAMPLE, FACETS
+from mlgraph.services.search import FACETS
 from mlgraph.ui.header import display_name, properties_aspect, value_of
 from mlgraph.ui.templating import html_errors, render
 
@@ -139,7 +139,7 @@ def search_page(request: Request, services: ServicesDep) -> HTMLResponse:
         facets=facets,
         next_href=next_href,
         hidden=[(k, v) for k, v in base if k in FACETS],
-        facet_sample=FACET_SAMPLE,
+        facet_sample=search_service.FACET_SAMPLE,
         rank_window=search_service.RANK_WINDOW,
     )
 

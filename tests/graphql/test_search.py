@@ -84,6 +84,34 @@ def test_start_count_and_cursor_paging(client: TestClient) -> None:
     assert [r["entity"]["urn"] for r in following["searchResults"]] == all_urns[10:15]
 
 
+def test_total_is_bounded_unless_exact_total(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlgraph.services import search as search_service
+
+    query = """
+    query Search($input: SearchInput!) { search(input: $input) {
+      total totalExact facetsExact nextCursor searchResults { entity { urn } } } }
+    """
+
+    def run(**input: object) -> dict:
+        body = gql(client, query, {"input": input})
+        assert "errors" not in body, body["errors"]
+        result: dict = body["data"]["search"]
+        return result
+
+    models = run(types=["MLMODEL"], count=100)
+    assert (models["total"], models["totalExact"], models["facetsExact"]) == (5, True, True)
+    monkeypatch.setattr(search_service, "TOTAL_LIMIT", 3)
+    bounded = run(types=["MLMODEL"], count=2)
+    assert (bounded["total"], bounded["totalExact"]) == (3, False)
+    assert bounded["nextCursor"]
+    exact = run(types=["MLMODEL"], count=2, exactTotal=True)
+    assert (exact["total"], exact["totalExact"]) == (5, True)
+    body = gql(client, query, {"input": {"exactTotal": "yes"}})
+    assert body["data"] is None and "exactTotal" in body["errors"][0]["message"]
+
+
 def test_search_across_entities_is_the_same_search(client: TestClient) -> None:
     query = """
     query { searchAcrossEntities(input: {query: "forecast", types: [MLMODEL]}) {

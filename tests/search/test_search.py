@@ -156,6 +156,7 @@ def test_the_index_follows_writes_in_the_same_transaction(client: TestClient) ->
         ({"order": "sideways"}, "order 'sideways'"),
         ({"cursor": "nope!"}, "cursor"),
         ({"limit": 0}, "limit"),
+        ({"exact_total": "maybe"}, "exact_total"),
     ],
 )
 def test_bad_searches_are_4xx_naming_the_problem(
@@ -173,18 +174,93 @@ def test_filter_values_are_bound_not_spliced(client: TestClient) -> None:
     assert search(client, type="mlModel")["total"] == 5
 
 
-def test_facets_of_a_broad_search_are_counted_over_a_sample_and_say_so(client: TestClient) -> None:
-    from mlgraph.store.search_store import SearchSpec
+def test_facets_of_a_broad_search_are_counted_over_a_sample_and_say_so(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Facet counts are exact over a match set no larger than the total limit, however
+    small the sample; over a larger one they count the sample and say so."""
+    from mlgraph.services import search as search_service
 
-    services = client.app.state.services  # type: ignore[attr-defined]
-    full = services.search.store.search(SearchSpec(facet_filters={"type": ["mlModel"]}))
-    assert (full.total, full.facets["type"], full.facets_sampled) == (5, {"mlModel": 5}, False)
-    sampled = services.search.store.search(
-        SearchSpec(facet_filters={"type": ["mlModel"]}, facet_sample=2)
+    full = search(client, type="mlModel")
+    assert (full["total"], full["facets"]["type"], full["facets_exact"]) == (
+        5,
+        {"mlModel": 5},
+        True,
     )
-    assert sampled.total == 5 and len(sampled.rows) == 5
-    assert sampled.facets["type"] == {"mlModel": 2} and sampled.facets_sampled is True
-    assert search(client, type="mlModel")["facets_sampled"] is False
+    monkeypatch.setattr(search_service, "FACET_SAMPLE", 2)
+    assert search(client, type="mlModel")["facets"] == full["facets"]  # 5 <= 10,000
+    monkeypatch.setattr(search_service, "TOTAL_LIMIT", 3)
+    sampled = search(client, type="mlModel")
+    assert len(sampled["results"]) == 5
+    assert sampled["facets"]["type"] == {"mlModel": 2} and sampled["facets_exact"] is False
+    # An exact total does not make the counts exact: they still cover the sample.
+    counted = search(client, type="mlModel", exact_total="true")
+    assert counted["total"] == 5 and counted["facets_exact"] is False
+    assert search(client, type="mlModel", facets="false")["facets"] == {}
+
+    # A broad text ranked over a window: exact facets cover every match, not the window.
+    monkeypatch.setattr(search_service, "TOTAL_LIMIT", 10_000)
+    monkeypatch.setattr(search_service, "RANK_WINDOW", 2)
+    windowed = search(client, q="model")
+    monkeypatch.setattr(search_service, "RANK_WINDOW", 10_000)
+    whole = search(client, q="model")
+    assert windowed["ranked_recent"] is True and whole["ranked_recent"] is False
+    assert windowed["total"] > 2 and windowed["facets_exact"] is True
+    assert windowed["facets"] == whole["facets"]
+
+
+# Searches through each way the store gathers and counts matches: facets alone, a
+# filter, a text alone (counted in its own index), a text with a facet, a broad text
+# ranked over a window; some match more than the shrunk limit (3), some fewer.
+BOUNDED = [
+    {"type": "mlModel"},
+    {"type": ["mlModel", "dataset"]},
+    {"alias": "champion"},
+    {"filter": "metrics.val_auc > 0"},
+    {"filter": "params.learning_rate = '3e-4'"},
+    {"q": "model"},
+    {"q": "model", "type": "mlModel"},
+    {"q": "churn"},
+    {"q": "model", "sort": "name"},
+]
+
+
+@pytest.mark.parametrize("window", [10_000, 2], ids=["ranked-whole", "ranked-window"])
+def test_the_total_stops_at_the_limit_unless_an_exact_one_is_asked_for(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
+    """Past TOTAL_LIMIT matches the total is the limit and says it is not exact;
+    `exact_total=true` counts them all; pages cut the same order either way and a
+    cursor follows every page but the last."""
+    from mlgraph.services import search as search_service
+
+    monkeypatch.setattr(search_service, "RANK_WINDOW", window)
+    monkeypatch.setattr(search_service, "TOTAL_LIMIT", 3)
+    sizes = set()
+    for params in BOUNDED:
+        exact = search(client, **params, limit=1000, exact_total="true")
+        n = len(exact["results"])
+        assert (exact["total"], exact["total_exact"]) == (n, True), params
+        bounded = search(client, **params, limit=1000)
+        assert (bounded["total"], bounded["total_exact"]) == (min(n, 3), n <= 3), params
+        assert bounded["results"] == exact["results"], params
+        sizes.add(n > 3)
+        for exact_total in ("false", "true"):
+            seen: list[dict] = []
+            cursor = None
+            while True:
+                more = {"cursor": cursor} if cursor else {}
+                page = search(client, **params, **more, limit=2, exact_total=exact_total)
+                if exact_total == "true":
+                    assert (page["total"], page["total_exact"]) == (n, True), params
+                else:
+                    assert (page["total"], page["total_exact"]) == (min(n, 3), n <= 3), params
+                seen += page["results"]
+                cursor = page["next_cursor"]
+                if not cursor:
+                    break
+            assert seen == exact["results"], (params, exact_total)
+    assert sizes == {True, False}  # both kinds were tried
 
 
 @pytest.mark.parametrize("probe", [False, True], ids=["sets-read-whole", "sets-probed"])

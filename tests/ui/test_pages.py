@@ -142,6 +142,24 @@ def test_search_says_when_a_broad_word_is_ranked_over_recent_matches(
     assert client.get("/api/v1/search", params={"q": "churn"}).json()["ranked_recent"] is True
 
 
+def test_search_says_when_the_total_stopped_at_the_limit(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlgraph.services import search
+
+    assert "5 results" in text(get(client, "/search?type=mlModel"))
+    monkeypatch.setattr(search, "TOTAL_LIMIT", 3)
+    assert "3+ results" in text(get(client, "/search?type=mlModel"))
+    assert "1 result" in text(get(client, "/search?alias=champion"))
+    monkeypatch.setattr(search, "TOTAL_LIMIT", 1000)
+    monkeypatch.setattr(search, "FACET_SAMPLE", 2)
+    assert 'id="facets-sampled"' not in get(client, "/search?type=mlModel")
+    monkeypatch.setattr(search, "TOTAL_LIMIT", 4)
+    sampled = get(client, "/search?type=mlModel")
+    assert "4+ results" in text(sampled)
+    assert "Counts over the 2 most relevant results." in text(sampled)
+
+
 def test_search_filter_grammar_and_its_errors(client: TestClient) -> None:
     html = get(client, "/search?filter=" + quote("metrics.val_auc > 0.935"))
     body = text(html)
