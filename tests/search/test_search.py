@@ -262,6 +262,16 @@ def test_the_total_stops_at_the_limit_unless_an_exact_one_is_asked_for(
             assert seen == exact["results"], (params, exact_total)
     assert sizes == {True, False}  # both kinds were tried
 
+    # A soft-deleted match is not counted, whether the text's index counts or the query.
+    assert client.delete(f"/api/v1/entities/{quote(FRAUD, safe='')}").status_code == 200
+    for params in ({"q": "model"}, {"q": "fraud"}, {"q": "model", "platform": "mlflow"}):
+        exact = search(client, **params, limit=1000, exact_total="true")
+        n = len(exact["results"])
+        assert FRAUD not in urns(exact) and exact["total"] == n, params
+        bounded = search(client, **params, limit=1000)
+        assert (bounded["total"], bounded["total_exact"]) == (min(n, 3), n <= 3), params
+        assert bounded["results"] == exact["results"], params
+
 
 @pytest.mark.parametrize("probe", [False, True], ids=["sets-read-whole", "sets-probed"])
 def test_pages_are_the_same_however_the_matches_are_gathered(
