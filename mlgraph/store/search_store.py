@@ -417,7 +417,10 @@ class SearchStore:
         if spec.facets:
             if kept < count.seen and count.exact and count.seen <= spec.facet_exact:
                 # Few enough to count facets over every match: the rest join the first.
-                kept += _fill(conn, hits, _ordered(matches, spec).offset(kept))
+                rest = _ordered(matches, spec).offset(kept)
+                if not spec.words:
+                    rest = _ordered(self._past_kept(conn, matches), spec)
+                kept += _fill(conn, hits, rest)
             facets, facets_exact = self._facets_of(conn, spec, "search_hits", kept, count)
         complete = count.exact and kept == count.seen
         rows = self._page(conn, spec, matches, kept, complete=complete)
@@ -432,13 +435,13 @@ class SearchStore:
             return _Count(kept, False)
         if spec.words:
             return _count(conn, matches, bound)
-        last = conn.execute(select(func.max(hits.c.urn))).scalar_one()
-        rest = _count(
-            conn,
-            matches.where(matches.selected_columns.urn > last),
-            None if bound is None else bound - kept,
-        )
+        rest = _count(conn, self._past_kept(conn, matches), None if bound is None else bound - kept)
         return _Count(kept + rest.seen, rest.exact)
+
+    def _past_kept(self, conn: Any, matches: Select[Any]) -> Select[Any]:
+        """The matches after those in the scratch table, when both are in URN order."""
+        last = conn.execute(select(func.max(hits.c.urn))).scalar_one()
+        return matches.where(matches.selected_columns.urn > last)
 
     def _run_window(self, conn: Any, spec: SearchSpec, found: _Matches) -> _Result:
         """A text too broad to rank whole (more matches than `rank_window`): the most

@@ -180,6 +180,7 @@ def test_facets_of_a_broad_search_are_counted_over_a_sample_and_say_so(
     """Facet counts are exact over a match set no larger than the total limit, however
     small the sample; over a larger one they count the sample and say so."""
     from mlgraph.services import search as search_service
+    from mlgraph.services.filters import parse_filter
 
     full = search(client, type="mlModel")
     assert (full["total"], full["facets"]["type"], full["facets_exact"]) == (
@@ -197,6 +198,22 @@ def test_facets_of_a_broad_search_are_counted_over_a_sample_and_say_so(
     counted = search(client, type="mlModel", exact_total="true")
     assert counted["total"] == 5 and counted["facets_exact"] is False
     assert search(client, type="mlModel", facets="false")["facets"] == {}
+
+    # However few matches the store keeps at first, exact counts cover every match.
+    from dataclasses import replace
+
+    from mlgraph.store.search_store import SearchSpec
+
+    store = client.app.state.services.search.store  # type: ignore[attr-defined]
+    for spec in (
+        SearchSpec(facet_filters={"type": ["mlModel", "dataset"]}),
+        SearchSpec(words=["model"]),
+        SearchSpec(clauses=parse_filter("params.learning_rate LIKE '%'")),
+    ):
+        whole = store.search(spec)
+        few = store.search(replace(spec, facet_sample=2, keep=1, limit=1))
+        assert whole.total > 2 and (few.facets, few.facets_exact) == (whole.facets, True), spec
+        assert [r["urn"] for r in few.rows] == [r["urn"] for r in whole.rows[:1]]
 
     # A broad text ranked over a window: exact facets cover every match, not the window.
     monkeypatch.setattr(search_service, "TOTAL_LIMIT", 10_000)
