@@ -425,7 +425,8 @@ class SearchStore:
                 rest = _ordered(matches, spec).offset(kept)
                 if not spec.words:
                     rest = _ordered(self._past_kept(conn, matches), spec)
-                kept += _fill(conn, hits, rest)
+                _fill(conn, hits, rest)  # (its count may be the table's: see _fill)
+                kept = conn.execute(select(func.count()).select_from(hits)).scalar_one()
             facets, facets_exact = self._facets_of(conn, spec, "search_hits", kept, count)
         complete = count.exact and kept == count.seen
         rows = self._page(conn, spec, matches, kept, complete=complete)
