@@ -46,7 +46,7 @@ async def search(
 ) -> JSONResponse:
     """Matching entities, with counts per facet value. `total` stops at 10,000 (then
     `total_exact` is false) unless `exact_total=true`; facet counts are exact over at most
-    10,000 matches, else over the 1,000 most relevant (`facets_exact` says which)."""
+    1,000 matches, else over the 1,000 most relevant (`facets_exact` says which)."""
     chosen = {
         "type": type,
         "platform": platform,

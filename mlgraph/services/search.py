@@ -65,7 +65,7 @@ class SearchService:
     ) -> dict[str, Any]:
         """One page of matches. `total` counts them up to TOTAL_LIMIT (`total_exact`
         says whether it stopped there) unless `exact_total`; facet counts are exact over
-        at most TOTAL_LIMIT matches, else over the FACET_SAMPLE most relevant
+        at most FACET_SAMPLE matches, else over the FACET_SAMPLE most relevant
         (`facets_exact`)."""
         if sort not in SORTS:
             raise InvalidInput(f"sort {sort!r} is not one of {', '.join(sorted(SORTS))}")
@@ -97,7 +97,7 @@ class SearchService:
             facets=with_facets,
             # Module settings read at each call, so tests can shrink them.
             facet_sample=FACET_SAMPLE,
-            facet_exact=TOTAL_LIMIT,
+            facet_exact=FACET_SAMPLE,
             rank_window=RANK_WINDOW,
             total_limit=None if exact_total else TOTAL_LIMIT,
         )

@@ -54,8 +54,8 @@ SORTS = {"relevance", "name", "updated"}
 # Counting stops here (Elasticsearch's default `track_total_hits`): a search matching
 # more says `total_exact: false` with this as its total, unless an exact total is asked for.
 TOTAL_LIMIT = 10_000
-# Facet counts are exact over a match set of at most this many (TOTAL_LIMIT by default);
-# over a larger one they count its FACET_SAMPLE first matches in relevance order.
+# Facet counts are exact over a match set of at most this many; over a larger one they
+# count its FACET_SAMPLE first matches in relevance order (the service sets both alike).
 FACET_SAMPLE = 1_000
 # A text matching more entities than this, when nothing narrower drives the search, is
 # ranked over its most recently changed matches only (they come first, the rest after).
@@ -85,7 +85,7 @@ class SearchSpec:
     limit: int = 20
     facets: bool = True
     facet_sample: int = FACET_SAMPLE
-    facet_exact: int = TOTAL_LIMIT  # facets are exact over at most this many matches
+    facet_exact: int = FACET_SAMPLE  # facets are exact over at most this many matches
     keep: int = KEEP  # matches kept in a scratch table for the page and the facets
     rank_window: int = RANK_WINDOW
     total_limit: int | None = TOTAL_LIMIT  # None: count every match

@@ -177,8 +177,8 @@ def test_filter_values_are_bound_not_spliced(client: TestClient) -> None:
 def test_facets_of_a_broad_search_are_counted_over_a_sample_and_say_so(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Facet counts are exact over a match set no larger than the total limit, however
-    small the sample; over a larger one they count the sample and say so."""
+    """Facet counts are exact over a match set no larger than the sample; over a larger
+    one they count the sample's most relevant matches and say so."""
     from mlgraph.services import search as search_service
     from mlgraph.services.filters import parse_filter
 
@@ -188,9 +188,9 @@ def test_facets_of_a_broad_search_are_counted_over_a_sample_and_say_so(
         {"mlModel": 5},
         True,
     )
+    monkeypatch.setattr(search_service, "FACET_SAMPLE", 5)
+    assert search(client, type="mlModel")["facets"] == full["facets"]  # 5 <= the sample
     monkeypatch.setattr(search_service, "FACET_SAMPLE", 2)
-    assert search(client, type="mlModel")["facets"] == full["facets"]  # 5 <= 10,000
-    monkeypatch.setattr(search_service, "TOTAL_LIMIT", 3)
     sampled = search(client, type="mlModel")
     assert len(sampled["results"]) == 5
     assert sampled["facets"]["type"] == {"mlModel": 2} and sampled["facets_exact"] is False
@@ -216,7 +216,7 @@ def test_facets_of_a_broad_search_are_counted_over_a_sample_and_say_so(
         assert [r["urn"] for r in few.rows] == [r["urn"] for r in whole.rows[:1]]
 
     # A broad text ranked over a window: exact facets cover every match, not the window.
-    monkeypatch.setattr(search_service, "TOTAL_LIMIT", 10_000)
+    monkeypatch.setattr(search_service, "FACET_SAMPLE", 1_000)
     monkeypatch.setattr(search_service, "RANK_WINDOW", 2)
     windowed = search(client, q="model")
     monkeypatch.setattr(search_service, "RANK_WINDOW", 10_000)
