@@ -13,6 +13,7 @@ from mlgraph.store.graph_store import GraphStore, Hop
 MAX_HOPS = 100  # "the whole graph": a lineage chain longer than this is not realistic
 MAX_NODES = 10_000
 MAX_PATHS = 5  # paths kept per node (all of them shortest)
+REACH_ROWS_PER_NODE = 3  # a walk read at once may hold this many edge rows per node
 DIRECTIONS = ("upstream", "downstream", "both")
 
 
@@ -161,9 +162,20 @@ class LineageService:
         degree: dict[str, int] = {q.urn: 0}
         frontier = [q.urn]
         max_depth = q.depth or MAX_HOPS
+        # Every hop the walk may take, read at once; None if there are too many, and
+        # then the walk reads hop by hop and stops at max_nodes.
+        known = graph.reach(
+            q.urn,
+            upstream=upstream,
+            containment=q.containment,
+            depth=max_depth,
+            cap=REACH_ROWS_PER_NODE * q.max_nodes,
+        )
         for hop in range(1, max_depth + 1):
             nxt: list[str] = []
-            for h in graph.hops(frontier, upstream=upstream, containment=q.containment):
+            for h in graph.hops(
+                frontier, upstream=upstream, containment=q.containment, known=known
+            ):
                 here, there = (h.downstream, h.upstream) if upstream else (h.upstream, h.downstream)
                 if here not in degree or there == q.urn:
                     continue
@@ -189,5 +201,7 @@ class LineageService:
             frontier = nxt
             if not frontier:
                 return
-        if frontier and graph.hops(frontier, upstream=upstream, containment=q.containment):
+        if frontier and graph.hops(
+            frontier, upstream=upstream, containment=q.containment, known=known
+        ):
             result.more_beyond_depth = True
