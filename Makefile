@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-dev
 PYTHON ?= python3
 CODE := $(wildcard mlgraph tests examples bench)
 
-.PHONY: run test lint format docs clean peers
+.PHONY: run test lint format docs screenshots clean peers
 
 # Real peers, each in a venv of its own so their pins never touch mlgraph's: tests run
 # their unmodified clients (and an `mlflow server`) as subprocesses.
@@ -50,6 +50,9 @@ format: $(STAMP)
 
 docs: $(STAMP)  ## regenerate docs/openapi.json and docs/data-model.md from code
 	$(VENV)/bin/mlgraph docs write
+
+screenshots: $(STAMP)  ## retake docs/screenshots from the real UI in headless Chromium
+	MLGRAPH_SCREENSHOTS_DIR=docs/screenshots $(VENV)/bin/pytest -q tests/ui/test_browser.py
 
 clean:
 	rm -rf $(VENV) .venv-mlflow .venv-datahub data .pytest_cache .ruff_cache .mypy_cache
