@@ -4,10 +4,8 @@ real server started with `mlgraph serve`, including `serve --load-demo`."""
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -21,6 +19,7 @@ from fastapi.testclient import TestClient
 from mlgraph.cli.main import cli
 from mlgraph.demo import load_demo
 from mlgraph.sdk import Client
+from tests.live import Live, free_port, mlgraph_env, serving
 
 CHURN = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,customer-churn-predictor,PROD)"
 TAG = "urn:li:tag:cli-test"
@@ -175,56 +174,23 @@ def test_history_shows_the_demo_version_bump(sdk: Client) -> None:
 # -- against a real server ------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(data_dir: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str, Path]:
+@contextlib.contextmanager
+def _serve(data_dir: Path, *extra: str) -> Iterator[Live]:
     """`mlgraph serve` in a subprocess on a free port, its own data dir and a clean
-    environment; returns once /health answers."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MLGRAPH_")}
-    env["PYTHONPATH"] = os.pathsep.join(sys.path)  # the same mlgraph the tests import
-    env["PYTHONUNBUFFERED"] = "1"  # so the log can be read while it runs
-    log = data_dir / "server.log"
+    environment; yields once /health answers."""
+    port = free_port()
     command = [sys.executable, "-m", "mlgraph.cli.main", "serve", "--port", str(port)]
     command += ["--data-dir", str(data_dir), *extra]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(command, cwd=data_dir, env=env, stdout=out, stderr=out)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"mlgraph serve exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return proc, url, log
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            _stop(proc)
-            pytest.fail(f"mlgraph serve did not answer /health within 30s:\n{log.read_text()}")
-        time.sleep(0.1)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    env = mlgraph_env(data_dir)
+    del env["MLGRAPH_DATA_DIR"]  # the command line says where
+    with serving(command, port, cwd=data_dir, log=data_dir / "server.log", env=env) as live:
+        yield live
 
 
 @pytest.fixture
 def server_url(tmp_path: Path) -> Iterator[str]:
-    proc, url, _ = _serve(tmp_path)
-    try:
-        yield url
-    finally:
-        _stop(proc)
+    with _serve(tmp_path) as live:
+        yield live.url
 
 
 @pytest.mark.live
@@ -258,7 +224,7 @@ def test_demo_get_put_history_against_a_server(server_url: str, tmp_path: Path) 
 
 @pytest.mark.live
 def test_an_unreachable_server_is_one_line_and_exit_1() -> None:
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     result = CliRunner().invoke(cli, ["get", CHURN, "--url", url])
     assert result.exit_code == 1
     assert "server_unreachable: cannot reach the mlgraph server" in result.output
@@ -268,17 +234,14 @@ def test_an_unreachable_server_is_one_line_and_exit_1() -> None:
 @pytest.mark.live
 def test_serve_load_demo_serves_the_demo(tmp_path: Path) -> None:
     """The `make run` path: `mlgraph serve --load-demo` on an empty data dir."""
-    proc, url, log = _serve(tmp_path, "--load-demo")
-    try:
+    with _serve(tmp_path, "--load-demo") as live:
         deadline = time.monotonic() + 60
-        while "demo catalog loaded:" not in log.read_text():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the demo was not loaded:\n{log.read_text()}")
+        while "demo catalog loaded:" not in live.log.read_text():
+            if live.proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the demo was not loaded:\n{live.log.read_text()}")
             time.sleep(0.2)
-        response = httpx.get(f"{url}/api/v1/entities/" + CHURN.replace(",", "%2C"), timeout=5)
+        response = httpx.get(f"{live.url}/api/v1/entities/" + CHURN.replace(",", "%2C"), timeout=5)
         assert response.status_code == 200, response.text
         found = response.json()["aspects"]
         assert found["mlModelProperties"]["value"]["name"] == "Customer Churn Prediction Model"
         assert found["intendedUse"]["value"]["primaryUsers"] == ["ENTERPRISE"]
-    finally:
-        _stop(proc)

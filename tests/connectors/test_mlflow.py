@@ -23,8 +23,9 @@ from mlgraph.connectors.mlflow import (
     ingest,
 )
 from mlgraph.sdk import Client
-from tests.connectors.conftest import MlflowServer, free_port
+from tests.connectors.conftest import MlflowServer
 from tests.helpers import path
+from tests.live import free_port
 
 MODEL = "fraud_detector"
 EXPERIMENT = "orders_fraud_detection"

@@ -4,17 +4,11 @@ back through the SDK."""
 from __future__ import annotations
 
 import importlib.util
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 
-import httpx
 import pytest
 
 from mlgraph.model.urn import guid
@@ -33,6 +27,7 @@ from mlgraph.sdk import (
     TrainingRun,
 )
 from mlgraph.sdk.entities.model_card import BaseData
+from tests.live import mlgraph_server
 
 pytestmark = pytest.mark.live
 
@@ -47,52 +42,10 @@ def _load(name: str) -> ModuleType:
     return module
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data_dir = tmp_path_factory.mktemp("live")
-    port = _free_port()
-    env = {**os.environ, "MLGRAPH_DATA_DIR": str(data_dir), "MLGRAPH_ENVIRONMENT": "test"}
-    env["PYTHONPATH"] = os.pathsep.join(sys.path)  # the same mlgraph the tests import
-    command = [sys.executable, "-m", "uvicorn", "--factory", "mlgraph.app:create_app"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen(
-        command,
-        cwd=data_dir,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                output = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"uvicorn exited with {proc.returncode}:\n{output}")
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("uvicorn did not answer /health within 30s")
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+    with mlgraph_server(tmp_path_factory.mktemp("live")) as live:
+        yield live.url
 
 
 @pytest.fixture(scope="module")

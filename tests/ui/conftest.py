@@ -1,5 +1,5 @@
-"""UI fixtures: the app with the UI router included (as `mlgraph serve` will), a fresh
-database per test, and the demo catalog loaded through the SDK."""
+"""UI fixtures: the demo catalog loaded through the SDK into the app (which serves the
+UI), on a fresh database per test."""
 
 from __future__ import annotations
 
@@ -9,15 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mlgraph.demo import write_demo
-from mlgraph.runtime import Services
 from mlgraph.sdk import Client, WriteResult
-from tests.ui.server import create_ui_app
-
-
-@pytest.fixture
-def client(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_ui_app(services=services)) as c:
-        yield c
 
 
 @pytest.fixture

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -25,6 +22,7 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from mlgraph.demo import write_demo
 from mlgraph.sdk import Client
+from tests.live import mlgraph_server
 
 pytestmark = pytest.mark.live
 
@@ -61,53 +59,18 @@ if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _page_url(urn: str) -> str:
     return "/entity/" + quote(urn, safe=":,()")
 
 
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """uvicorn on a free loopback port with a fresh data dir, the demo loaded over
-    HTTP through the SDK; stopped by its PID at the end of the module."""
-    data_dir = tmp_path_factory.mktemp("ui-live")
-    port = _free_port()
-    env = {**os.environ, "MLGRAPH_DATA_DIR": str(data_dir), "MLGRAPH_ENVIRONMENT": "test"}
-    env["PYTHONPATH"] = os.pathsep.join(sys.path)
-    command = [sys.executable, "-m", "uvicorn", "--factory", "tests.ui.server:create_ui_app"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    log = (data_dir / "uvicorn.log").open("wb")
-    proc = subprocess.Popen(command, cwd=data_dir, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"uvicorn exited: {(data_dir / 'uvicorn.log').read_text()}")
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("uvicorn did not answer /health within 30s")
-            time.sleep(0.1)
-        with Client(url, actor="urn:li:corpuser:demo_loader") as sdk:
+    """mlgraph under uvicorn with a fresh data dir, the demo loaded over HTTP through
+    the SDK."""
+    with mlgraph_server(tmp_path_factory.mktemp("ui-live")) as live:
+        with Client(live.url, actor="urn:li:corpuser:demo_loader") as sdk:
             write_demo(sdk)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        yield live.url
 
 
 @pytest.fixture(scope="module")
