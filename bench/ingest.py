@@ -169,7 +169,13 @@ def raw_replay(server_db: Path, batches: int, workdir: Path) -> Figures:
     mlgraph's schema (indexes, triggers and full-text index included), in as many
     transactions as the server committed. No Python between rows: the floor under
     what any Python on top of this schema can reach."""
-    from mlgraph.store.engine import WAL_AUTOCHECKPOINT_PAGES, WRITE_CACHE_KIB, build_engines
+    from mlgraph.store.checkpoint import Checkpointer
+    from mlgraph.store.engine import (
+        CHECKPOINT_WAL_BYTES,
+        WAL_AUTOCHECKPOINT_PAGES,
+        WRITE_CACHE_KIB,
+        build_engines,
+    )
     from mlgraph.store.migrate import upgrade
 
     path = workdir / "replay.db"
@@ -187,8 +193,11 @@ def raw_replay(server_db: Path, batches: int, workdir: Path) -> Figures:
         "synchronous=NORMAL",
         f"cache_size=-{WRITE_CACHE_KIB}",
         f"wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}",
+        "journal_size_limit=0",
     ):
         conn.execute(f"PRAGMA {pragma}")
+    # and its checkpoints, in a thread of their own (their CPU counts in `cpu` below)
+    checkpointer = Checkpointer(path, wal_bytes=CHECKPOINT_WAL_BYTES).start()
     sql = {
         t: f"INSERT INTO {t} ({cols}) VALUES ({', '.join('?' * (cols.count(',') + 1))})"
         for t, cols in _WRITTEN.items()
@@ -206,6 +215,7 @@ def raw_replay(server_db: Path, batches: int, workdir: Path) -> Figures:
         conn.execute("COMMIT")
         spent["commit"] += time.process_time() - c
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    checkpointer.stop()
     conn.close()
     aspects = len(tables["aspects"])
     log(

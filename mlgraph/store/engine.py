@@ -19,9 +19,14 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from mlgraph.store.checkpoint import Checkpointer
 from mlgraph.store.dialect import begin_write, prepare_postgres_connection
 
-WAL_AUTOCHECKPOINT_PAGES = 10_000  # of 4 KiB: SQLite's default is 1,000
+# A background thread checkpoints once the WAL passes this size (store/checkpoint.py);
+# the writer checkpoints itself only if the WAL grows to four times that (the thread
+# fell behind), in pages of 4 KiB. SQLite's default: the writer, at 1,000 pages.
+CHECKPOINT_WAL_BYTES = 40 << 20
+WAL_AUTOCHECKPOINT_PAGES = 4 * CHECKPOINT_WAL_BYTES // 4096
 MMAP_BYTES = 4 << 30  # address space, not memory (SQLite caps it at its build's maximum)
 MMAP_FROM_BYTES = 256 << 20  # the default size from which readers map the file
 # Page cache per connection, in KiB. The one writer gets more: a batch inserts into a
@@ -37,6 +42,7 @@ class Engines:
     write: Engine
     is_sqlite: bool
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    checkpointer: Checkpointer | None = None
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
@@ -52,6 +58,8 @@ class Engines:
             yield conn
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.read.dispose()
         if self.write is not self.read:
             self.write.dispose()
@@ -83,9 +91,11 @@ def _sqlite_engine(
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA cache_size=-{cache_kib}")
-        # Checkpoint every ~40 MB of WAL instead of SQLite's ~4 MB: a page rewritten by
-        # many batches is copied back (and fsynced) once, not once per 4 MB.
+        # Checkpoints every ~40 MB of WAL, not SQLite's ~4 MB (a page rewritten by many
+        # batches is copied back once), and off the writer's path (see Checkpointer).
+        # A WAL started over is cut back, so its file's size is what is left to copy.
         cur.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
+        cur.execute("PRAGMA journal_size_limit=0")
         cur.close()
 
     @event.listens_for(engine, "checkout")
@@ -140,7 +150,15 @@ def build_engines(
             mmap_from=sqlite_mmap_from,
             cache_kib=READ_CACHE_KIB,
         )
-        return Engines(read=read, write=write, is_sqlite=True)
+        checkpointer = None
+        if url.database and url.database != ":memory:":
+            checkpointer = Checkpointer(Path(url.database), wal_bytes=CHECKPOINT_WAL_BYTES)
+        return Engines(
+            read=read,
+            write=write,
+            is_sqlite=True,
+            checkpointer=checkpointer.start() if checkpointer else None,
+        )
     if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     engine = create_engine(url, pool_size=10, pool_pre_ping=True, connect_args=connect_args or {})
