@@ -18,7 +18,6 @@ import platform
 import queue
 import random
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -34,6 +33,7 @@ from pathlib import Path
 import httpx
 import orjson
 import psutil
+from servers import free_port, serving
 
 from mlgraph.sdk import Client, Dataset, Entity, MLModel, WriteResult
 from mlgraph.sdk.entity_client import MAX_BATCH
@@ -225,52 +225,13 @@ def raw_replay(server_db: Path, batches: int, workdir: Path) -> Figures:
     return Figures("raw sqlite3, mlgraph's rows", aspects, wall, client_cpu=cpu)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @contextmanager
 def mlgraph_server(data_dir: Path) -> Iterator[tuple[str, psutil.Process]]:
     """A real `mlgraph serve` (uvicorn) subprocess, up and answering /health."""
     port = free_port()
-    logfile = (data_dir / "server.log").open("wb")
     cmd = [sys.executable, "-m", "mlgraph.cli.main", "serve", "--port", str(port)]
-    proc = subprocess.Popen(
-        [*cmd, "--data-dir", str(data_dir)], stdout=logfile, stderr=subprocess.STDOUT, cwd=data_dir
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"server exited ({proc.returncode}):\n{_tail(data_dir)}")
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"server not healthy after 60 s:\n{_tail(data_dir)}")
-            time.sleep(0.1)
-        yield url, psutil.Process(proc.pid)
-    except Exception:
-        log(f"server log tail:\n{_tail(data_dir)}")
-        raise
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        logfile.close()
-
-
-def _tail(data_dir: Path) -> str:
-    return (data_dir / "server.log").read_text(errors="replace")[-3000:]
+    with serving("mlgraph", [*cmd, "--data-dir", str(data_dir)], data_dir, port) as up:
+        yield up
 
 
 def peak_rss(proc: psutil.Process) -> int:

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +33,7 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from catalog import Shape, dataset_urn, deployment_urn, load
+from servers import free_port, serving
 
 from mlgraph.config import Settings
 from mlgraph.runtime import build_services
@@ -46,12 +45,6 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def pg_url(url: str, schema: str) -> str:
     url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     sep = "&" if "?" in url else "?"
@@ -61,34 +54,10 @@ def pg_url(url: str, schema: str) -> str:
 @contextmanager
 def server(data_dir: Path, database_url: str) -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/mlgraph"),
-            "serve",
-            "--port",
-            str(port),
-            "--data-dir",
-            str(data_dir),
-            "--database-url",
-            database_url,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("mlgraph did not start")
+    cmd = [str(ROOT / ".venv/bin/mlgraph"), "serve", "--port", str(port)]
+    cmd += ["--data-dir", str(data_dir), "--database-url", database_url]
+    with serving("mlgraph", cmd, data_dir, port, timeout=60) as (url, _):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:

@@ -27,7 +27,6 @@ import os
 import platform
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,7 +35,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -45,6 +44,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import psutil
+from servers import free_port, serving, tail
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -265,13 +265,6 @@ def serve_fake(port: int) -> None:
 # -- servers -------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def tree(proc: psutil.Process) -> list[psutil.Process]:
     try:
         return [proc, *proc.children(recursive=True)]
@@ -325,46 +318,9 @@ class Server:
 
 @contextmanager
 def start(label: str, cmd: list[str], workdir: Path, port: int) -> Iterator[Server]:
-    """Start `cmd` in its own session (mlflow starts a job runner with worker
-    processes), wait for /health, and on exit end its whole process group."""
-    logfile = (workdir / "server.log").open("wb")
-    popen = subprocess.Popen(
-        cmd, stdout=logfile, stderr=subprocess.STDOUT, cwd=workdir, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if popen.poll() is not None:
-                raise SystemExit(f"{label} exited ({popen.returncode}):\n{tail(workdir)}")
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"{label} not healthy after 120 s:\n{tail(workdir)}")
-            time.sleep(0.2)
-        yield Server(label, url, psutil.Process(popen.pid))
-    finally:
-        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-            try:
-                os.killpg(popen.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                popen.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        # the group may outlive its leader (job-runner workers): make sure it is gone
-        with suppress(ProcessLookupError):
-            os.killpg(popen.pid, signal.SIGKILL)
-        logfile.close()
-
-
-def tail(workdir: Path) -> str:
-    return (workdir / "server.log").read_text(errors="replace")[-3000:]
+    """`cmd` serving on `port` (see servers.serving), as a `Server`."""
+    with serving(label, cmd, workdir, port) as (url, proc):
+        yield Server(label, url, proc)
 
 
 def server_cmd(kind: str, workdir: Path, port: int) -> list[str]:
