@@ -34,6 +34,8 @@ entities = Table(
     Index("ix_entities_type_urn", "entity_type", "urn"),
     Index("ix_entities_type_platform_env", "entity_type", "platform", "env", "urn"),
     Index("ix_entities_updated", "updated_at"),
+    # A type's entities by time (the search page sorted by "updated"): migration 0009.
+    Index("ix_entities_type_updated", "entity_type", "updated_at", "urn"),
     # Soft-deleted entities only (few), so searches can leave them out without a scan.
     Index(
         "ix_entities_removed",

@@ -19,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    and_,
     exists,
     func,
     literal,
@@ -125,6 +126,9 @@ class _Matches(NamedTuple):
     text_total: int  # the text's own match count (0 without words), maybe bounded
     text_exact: bool  # `text_total` counts every match of the text
     text_only: bool  # nothing but the text decides what matches
+    # The whole match as a test of the entity row alone (its type, platform, ...),
+    # when nothing else decides it; None otherwise.
+    on_row: ColumnElement[bool] | None
 
 
 def _fts_query(dialect: str, words: list[str], types: Sequence[str] = ()) -> str:
@@ -429,7 +433,7 @@ class SearchStore:
                 kept = conn.execute(select(func.count()).select_from(hits)).scalar_one()
             facets, facets_exact = self._facets_of(conn, spec, "search_hits", kept, count)
         complete = count.exact and kept == count.seen
-        rows = self._page(conn, spec, matches, kept, complete=complete)
+        rows = self._page(conn, spec, found, kept, complete=complete)
         return count, rows, facets, facets_exact, False
 
     def _count_past(self, conn: Any, spec: SearchSpec, matches: Select[Any], kept: int) -> _Count:
@@ -674,14 +678,27 @@ class SearchStore:
             query = query.add_columns(driver.c.recency.label("recency"))
         text_only = len(sets) == 1 and sets[0].members is text_set and not row_conds
         text_exact = upto is None or text_total < upto
-        return _Matches(query, window, fts, text_total, text_exact, text_only and not negations)
+        on_row = None
+        types_only = [v for n, v in facet_filters.items() if n == "type" and v]
+        if not spec.words and not negations and len(sets) == len(types_only):
+            on_row = and_(
+                entities.c.removed.is_(False),
+                *row_conds,
+                *(entities.c.entity_type.in_(values) for values in types_only),
+            )
+        return _Matches(
+            query, window, fts, text_total, text_exact, text_only and not negations, on_row
+        )
 
     def _page(
-        self, conn: Any, spec: SearchSpec, matches: Select[Any], kept: int, *, complete: bool
+        self, conn: Any, spec: SearchSpec, matched: _Matches, kept: int, *, complete: bool
     ) -> list[dict[str, Any]]:
         """One page of the matches, with their entity rows: cut from the scratch table
         when it holds the page (by relevance) or every match (any order); otherwise from
-        the full query. By name or time every match's row is read to sort them."""
+        the full query. By name or time every match's row is read to sort them, unless
+        the entity row alone decides the match: an index on the order (updated, within
+        a type) then serves the page."""
+        matches = matched.query
         found: Any = hits if complete else matches.subquery("found")
         if spec.sort == "relevance":
             if not spec.descending and spec.offset + spec.limit <= kept:
@@ -710,11 +727,8 @@ class SearchStore:
             order.append(entities.c.urn)
             if spec.descending:
                 order = [o.desc() for o in order]
-            if not complete and matches.get_final_froms() == [entities]:
-                # Matched on the entity rows themselves: sort them in place, so an
-                # index on the order (recently changed) can serve the page.
-                score = matches.selected_columns.score
-                stmt = matches.with_only_columns(*entities.c, score)
+            if not complete and matched.on_row is not None:
+                stmt = select(entities, literal(0.0).label("score")).where(matched.on_row)
             else:
                 stmt = select(entities, found.c.score).join(found, found.c.urn == entities.c.urn)
             stmt = stmt.order_by(*order).offset(spec.offset).limit(spec.limit)

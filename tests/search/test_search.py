@@ -314,6 +314,10 @@ def test_pages_are_the_same_however_the_matches_are_gathered(
         SearchSpec(words=["model"], descending=True),
         SearchSpec(words=["model"], facet_filters={"type": ["mlModel", "mlModelGroup"]}),
         SearchSpec(facet_filters={"type": ["mlModel", "dataset", "dataProcessInstance"]}),
+        # Decided by the entity row alone: the page by time or name is read in order.
+        SearchSpec(facet_filters={"type": ["mlModel", "dataset"]}, sort="updated"),
+        SearchSpec(facet_filters={"type": ["mlModel"]}, sort="updated", descending=True),
+        SearchSpec(facet_filters={"type": ["dataset", "mlModel"]}, sort="name"),
         SearchSpec(facet_filters={"tag": list(tags)}, descending=True),
         SearchSpec(facet_filters={"tag": list(tags), "type": ["mlModel", "dataset"]}),
         SearchSpec(clauses=parse_filter("params.learning_rate LIKE '%'"), sort="name"),
