@@ -134,8 +134,9 @@ def build_engines(
     is at least `sqlite_mmap_from` bytes (0: always; None: never)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        file = Path(url.database) if url.database and url.database != ":memory:" else None
+        if file is not None:
+            file.parent.mkdir(parents=True, exist_ok=True)
         write = _sqlite_engine(
             database_url,
             immediate=True,
@@ -151,14 +152,9 @@ def build_engines(
             cache_kib=READ_CACHE_KIB,
         )
         checkpointer = None
-        if url.database and url.database != ":memory:":
-            checkpointer = Checkpointer(Path(url.database), wal_bytes=CHECKPOINT_WAL_BYTES)
-        return Engines(
-            read=read,
-            write=write,
-            is_sqlite=True,
-            checkpointer=checkpointer.start() if checkpointer else None,
-        )
+        if file is not None:  # an in-memory database has no WAL
+            checkpointer = Checkpointer(file, wal_bytes=CHECKPOINT_WAL_BYTES).start()
+        return Engines(read=read, write=write, is_sqlite=True, checkpointer=checkpointer)
     if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     engine = create_engine(url, pool_size=10, pool_pre_ping=True, connect_args=connect_args or {})
