@@ -21,9 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mlgraph.compat.mlflow import experiments, registry, run_search, runs, versions
-from mlgraph.compat.mlflow.messages import Call
 from mlgraph.config import Settings
+from mlgraph.integrations.mlflow.server import experiments, registry, run_search, runs, versions
+from mlgraph.integrations.mlflow.server.messages import Call
 from mlgraph.runtime import build_services
 from mlgraph.services.proposals import WriteContext
 

@@ -22,9 +22,9 @@ from mlgraph.api import (
     search,
 )
 from mlgraph.api.limits import BodyLimit
-from mlgraph.compat.datahub.api import router as datahub_router
-from mlgraph.compat.mlflow import api as mlflow_api
 from mlgraph.config import Settings
+from mlgraph.integrations.datahub.api import router as datahub_router
+from mlgraph.integrations.mlflow.server import api as mlflow_api
 from mlgraph.runtime import Services, build_services
 
 

@@ -9,8 +9,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from mlgraph.cli.catalog import connected, url_option
-from mlgraph.connectors.mlflow import IngestSummary
-from mlgraph.connectors.mlflow import ingest as ingest_mlflow
+from mlgraph.integrations.mlflow import IngestSummary
+from mlgraph.integrations.mlflow import ingest as ingest_mlflow
 
 
 @click.group()

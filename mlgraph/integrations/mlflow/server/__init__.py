@@ -1,0 +1,1 @@
+"""The MLflow tracking and model registry API, served by mlgraph for the `mlflow` client."""
