@@ -40,6 +40,14 @@ class BadRequest(InvalidInput):
     status = 400
 
 
+class PolicyViolation(InvalidInput):
+    """A write every schema accepts but a catalog policy refuses (`details.policy` names
+    it), e.g. registering a model version whose training run lacks the lineage tags
+    its model group requires."""
+
+    code = "policy_violation"
+
+
 class PayloadTooLarge(InvalidInput):
     code = "payload_too_large"
     status = 413
@@ -71,6 +79,7 @@ ERROR_CLASSES: dict[str, type[MlgraphError]] = {
         MlgraphError,
         InvalidInput,
         BadRequest,
+        PolicyViolation,
         PayloadTooLarge,
         NotFound,
         Conflict,

@@ -12,6 +12,7 @@ from mlgraph.config import Settings
 from mlgraph.services.comparison import ComparisonService
 from mlgraph.services.entities import EntityService
 from mlgraph.services.lineage import LineageService
+from mlgraph.services.policies import default_policies
 from mlgraph.services.provenance import ProvenanceService
 from mlgraph.services.registry import RegistryService
 from mlgraph.services.search import SearchService
@@ -56,12 +57,12 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         engines=engines,
         store=store,
-        writes=WriteService(store),
+        writes=WriteService(store, default_policies(settings)),
         entities=entities,
         lineage=lineage,
         provenance=provenance,
         comparison=ComparisonService(store, provenance),
         search=SearchService(SearchStore(engines), store),
-        registry=RegistryService(settings, store, entities),
+        registry=RegistryService(entities),
         members=MemberStore(engines),
     )

@@ -1,4 +1,4 @@
-"""Dependencies shared by the routes: the services, the acting user, JSON bodies."""
+"""Dependencies shared by the routes: the services, the write context, JSON bodies."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Annotated, Any
 import orjson
 from fastapi import Depends, Header, Request
 
+from mlgraph.api.caller import write_context
 from mlgraph.errors import BadRequest
-from mlgraph.model.urn import Urn
 from mlgraph.runtime import Services
-from mlgraph.services.proposals import WriteContext
+from mlgraph.services.proposals import Door, WriteContext
 
 
 def get_services(request: Request) -> Services:
@@ -23,13 +23,11 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 def get_write_context(
     request: Request,
+    # Declared for the OpenAPI document; `write_context` reads them.
     x_mlgraph_actor: Annotated[str | None, Header(description="URN of the acting user")] = None,
     x_mlgraph_run_id: Annotated[str | None, Header(description="Ingestion run id")] = None,
 ) -> WriteContext:
-    services: Services = request.app.state.services
-    actor = x_mlgraph_actor or services.settings.default_actor
-    Urn.parse(actor)
-    return WriteContext(actor=actor, run_id=x_mlgraph_run_id)
+    return write_context(request, Door.REST)
 
 
 WriteContextDep = Annotated[WriteContext, Depends(get_write_context)]

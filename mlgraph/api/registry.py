@@ -9,19 +9,13 @@ from fastapi.concurrency import run_in_threadpool
 from mlgraph.api.deps import ServicesDep
 from mlgraph.api.responses import JSONResponse
 from mlgraph.api.schemas import ERRORS
-from mlgraph.runtime import Services
-from mlgraph.services.registry import RegistryService
 
 router = APIRouter(prefix="/api/v1", tags=["registry"], responses=ERRORS)
-
-
-def registry_service(services: Services) -> RegistryService:
-    return services.registry
 
 
 @router.get("/models/{urn:path}/registry-history", name="registry_history")
 async def registry_history(urn: str, services: ServicesDep) -> JSONResponse:
     """Every stage transition and alias move of a model version (or of all versions of
     a model group), oldest first: `{time, actor, kind: stage|alias, from, to}`."""
-    events = await run_in_threadpool(registry_service(services).history, urn)
+    events = await run_in_threadpool(services.registry.history, urn)
     return JSONResponse({"urn": urn, "events": events})

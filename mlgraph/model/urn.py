@@ -115,6 +115,14 @@ def guid(fields: dict[str, Any]) -> str:
     return hashlib.md5(text.encode("utf-8")).hexdigest()
 
 
+def user_urn(user: str) -> str:
+    """A user name as its corpuser URN (`rzeng` -> `urn:li:corpuser:rzeng`); a URN is
+    returned unchanged."""
+    if user.startswith(PREFIX):
+        return user
+    return f"{PREFIX}corpuser:{encode_part(user)}"
+
+
 def platform_urn(platform: str) -> str:
     """`mlflow` -> `urn:li:dataPlatform:mlflow`; an URN is returned unchanged."""
     if platform.startswith(PREFIX):

@@ -1,12 +1,13 @@
 """Proposals: the one shape every write takes, whichever door it came in by.
 
-REST, the SDK, the CLI, the demo loader and (later) the compat layers all turn their
-input into a list of `Proposal`s and hand it to `WriteService.apply`.
+Every door (REST, the UI, the MLflow and DataHub protocols; the SDK, the CLI, the demo
+loader and the pull sources through REST) turns its input into a list of `Proposal`s and
+a `WriteContext`, and hands both to `WriteService.apply`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -35,7 +36,7 @@ class Proposal:
     patch: list[dict[str, Any]] | None = None
     expected_version: int | None = None  # 0 means "must not exist yet"
     hard: bool = False
-    strict: bool = True  # False lets compat layers store aspects mlgraph does not model
+    strict: bool = True  # False lets a peer's protocol store aspects mlgraph does not model
 
     @classmethod
     def from_json(cls, obj: Any, where: str) -> Proposal:
@@ -101,8 +102,21 @@ class WriteResult:
         }
 
 
-@dataclass
+class Door(StrEnum):
+    """The entry point a write came in by: policies may tell them apart."""
+
+    REST = "rest"  # mlgraph's REST API, and so the SDK, the CLI and the pull sources
+    UI = "ui"
+    MLFLOW = "mlflow"
+    DATAHUB = "datahub"
+    INTERNAL = "internal"  # code in the same process (tests, benchmarks)
+
+
+@dataclass(frozen=True, slots=True)
 class WriteContext:
+    """Who writes, through which door, as part of which ingestion run. Built for a
+    request in one place (`mlgraph.api.caller`), never by a door itself."""
+
     actor: str = "urn:li:corpuser:anonymous"
     run_id: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    door: Door = Door.INTERNAL

@@ -1,6 +1,6 @@
-"""The one write path: validate a batch of proposals, then apply it in a single
-transaction — aspects, their history, entity rows and derived edges together, or
-nothing at all."""
+"""The one write path: validate a batch of proposals, work out what it changes, let
+every policy see that, then apply it in a single transaction — aspects, their history,
+entity rows and derived edges together, or nothing at all."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from mlgraph.model.registry import (
 )
 from mlgraph.model.urn import Urn
 from mlgraph.services.indexing import aspect_properties, aspect_text
+from mlgraph.services.policies import AspectChange, Policy
 from mlgraph.services.proposals import Op, Proposal, WriteContext, WriteResult
 from mlgraph.store.aspect_store import AspectStore, StaleWrite, StoredAspect, WriteTx
 
@@ -189,8 +190,12 @@ def _raw(value: Any, where: str) -> Validated:
 
 
 class WriteService:
-    def __init__(self, store: AspectStore) -> None:
+    """The one entry point for writes. Every door calls `apply` (or `apply_one`); the
+    policies it is built with see every batch."""
+
+    def __init__(self, store: AspectStore, policies: Sequence[Policy] = ()) -> None:
         self.store = store
+        self.policies = tuple(policies)
 
     def _check(self, i: int, p: Proposal, single: bool) -> _Checked:
         try:
@@ -229,7 +234,7 @@ class WriteService:
         for attempt in range(_RETRIES):
             try:
                 with self.store.transaction() as tx:
-                    return _BatchApply(tx, ctx).run(checked)
+                    return _BatchApply(tx, ctx, self.policies).run(checked)
             except (StaleWrite, IntegrityError):
                 # Another writer changed one of our rows between our read and write.
                 if attempt == _RETRIES - 1:
@@ -242,9 +247,10 @@ class WriteService:
 class _BatchApply:
     """One attempt at applying a checked batch inside an open transaction."""
 
-    def __init__(self, tx: WriteTx, ctx: WriteContext) -> None:
+    def __init__(self, tx: WriteTx, ctx: WriteContext, policies: Sequence[Policy]) -> None:
         self.tx = tx
         self.ctx = ctx
+        self.policies = policies
         self.now = now_ms()
         self.states: dict[tuple[str, str], _KeyState] = {}
         self.status_changes: dict[str, bool] = {}
@@ -279,6 +285,10 @@ class _BatchApply:
             else:
                 self.states[k] = _KeyState(stored, stored.value, stored.version)
         results = [self._one(c) for c in checked]
+        if self.policies:
+            pending = _Pending(self)
+            for policy in self.policies:
+                policy.check(pending)
         self._flush()
         return results
 
@@ -499,3 +509,38 @@ class _BatchApply:
             [{"urn": u, "text": " ".join(t for t in by.values() if t)} for u, by in texts.items()],
             existed=older,
         )
+
+
+class _Pending:
+    """A batch as its policies see it (`policies.PendingWrite`): worked out, not written."""
+
+    def __init__(self, batch: _BatchApply) -> None:
+        self._batch = batch
+        self.ctx = batch.ctx
+        self.hard_deleted = frozenset(batch.hard_deleted)
+        self.changes: list[AspectChange] = []
+        for (urn, aspect), state in batch.states.items():
+            if not state.produced or urn in self.hard_deleted:
+                continue
+            before = state.stored.value if state.stored is not None else None
+            if state.text == before:
+                continue  # changed and changed back within the batch
+            after = None if state.text is None else state.parsed
+            kind = parse_urn(urn)[1].name
+            self.changes.append(AspectChange(urn, kind, aspect, before, after))
+
+    def values(self, urns: Sequence[str], aspect: str) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        unread: list[tuple[str, str]] = []
+        for urn in dict.fromkeys(urns):
+            if urn in self.hard_deleted:
+                continue
+            state = self._batch.states.get((urn, aspect))
+            if state is None:
+                unread.append((urn, aspect))
+            elif state.text is not None:
+                out[urn] = state.parsed if state.parsed is not None else orjson.loads(state.text)
+        for (urn, _), stored in self._batch.tx.latest(unread).items():
+            if stored.value is not None:
+                out[urn] = orjson.loads(stored.value)
+        return out

@@ -1,7 +1,8 @@
-"""Light curation from the entity page: description, tags, owners, glossary terms and
-domain. Each HTML form becomes a JSON Patch proposal handed to `WriteService.apply`,
-the one write path the REST API uses too, carrying the aspect version the form was
-read at so a concurrent change is refused rather than overwritten."""
+"""Light curation from the entity page: description, tags, owners, glossary terms,
+domain and, for a model, the model groups it is a version of. Each HTML form becomes a
+JSON Patch proposal handed to `WriteService.apply`, the one write path every door uses
+(so its policies hold here too), carrying the aspect version the form was read at so a
+concurrent change is refused rather than overwritten."""
 
 from __future__ import annotations
 
@@ -13,17 +14,17 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from mlgraph.api.caller import write_context
 from mlgraph.api.deps import ServicesDep
 from mlgraph.errors import Forbidden, InvalidInput, MlgraphError
-from mlgraph.model.urn import Urn
+from mlgraph.model.urn import Urn, encode_part
 from mlgraph.services.entities import EntityView
-from mlgraph.services.proposals import Op, Proposal, WriteContext
+from mlgraph.services.proposals import Door, Op, Proposal
 from mlgraph.ui.header import header, value_of
 from mlgraph.ui.templating import entity_url, error_page
 
 router = APIRouter()
 
-UI_ACTOR = "urn:li:corpuser:ui"
 MAX_FORM_BYTES = 100_000
 
 
@@ -82,12 +83,35 @@ def _domain(view: EntityView, text: str) -> tuple[str, list[dict[str, Any]]]:
     return "domains", [{"op": "add", "path": "/domains", "value": domains}]
 
 
+def _groups(view: EntityView, text: str) -> tuple[str, list[dict[str, Any]]]:
+    """A model's groups: names (on the model's own platform and environment) or URNs.
+    Joining a group registers the model as a version of it."""
+    row = view.row
+    if row.entity_type != "mlModel":
+        raise InvalidInput(f"a {row.entity_type} is not a model version; only models join groups")
+    prefix = f"urn:li:mlModelGroup:(urn:li:dataPlatform:{row.platform or 'unknown'},"
+    groups = [
+        u if u.startswith("urn:li:") else f"{prefix}{encode_part(u)},{row.env or 'PROD'})"
+        for u in (name.strip() for name in text.split(","))
+        if u
+    ]
+    for urn in groups:
+        if Urn.parse(urn).entity_type != "mlModelGroup":
+            raise InvalidInput(f"{urn} is not a model group")
+    groups = list(dict.fromkeys(groups))
+    if groups:
+        return "mlModelProperties", [{"op": "add", "path": "/groups", "value": groups}]
+    has = "groups" in value_of(view, "mlModelProperties")
+    return "mlModelProperties", [{"op": "remove", "path": "/groups"}] if has else []
+
+
 FIELDS: dict[str, Callable[[EntityView, str], tuple[str, list[dict[str, Any]]]]] = {
     "description": _description,
     "tags": _tags,
     "owners": _owners,
     "terms": _terms,
     "domain": _domain,
+    "group": _groups,
 }
 
 
@@ -129,10 +153,9 @@ async def edit(field: str, urn: str, request: Request, services: ServicesDep) ->
             patch=patch,
             expected_version=int(expected) if expected.isdigit() else None,
         )
-        actor = request.headers.get("x-mlgraph-actor") or UI_ACTOR
-        Urn.parse(actor)
+        ctx = write_context(request, Door.UI)
         if patch:
-            await run_in_threadpool(services.writes.apply, [proposal], WriteContext(actor=actor))
+            await run_in_threadpool(services.writes.apply_one, proposal, ctx)
     except MlgraphError as exc:
         return error_page(exc)
     return RedirectResponse(entity_url(urn, tab="edit", saved=field), status_code=303)

@@ -112,15 +112,19 @@ def edit_form(view: EntityView, h: Header) -> dict[str, Any]:
     """Current values and the aspect versions they were read at: a save made after
     someone else's change is refused (409) instead of silently overwriting it."""
     seen = {a: (view.aspects[a].version if a in view.aspects else 0) for a in CURATED}
-    if h.description_aspect:
-        a = view.aspects.get(h.description_aspect)
-        seen[h.description_aspect] = a.version if a else 0
+    for name in (h.description_aspect, "mlModelProperties" if h.type == "mlModel" else None):
+        if name:
+            a = view.aspects.get(name)
+            seen[name] = a.version if a else 0
+    props = view.aspects.get("mlModelProperties")
+    groups = (props.value or {}).get("groups") if props else None
     return {
         "versions": seen,
         "tags": ", ".join(t.removeprefix("urn:li:tag:") for t in h.tags),
         "owners": ", ".join(o["owner"].removeprefix("urn:li:corpuser:") for o in h.owners),
         "terms": ", ".join(t.removeprefix("urn:li:glossaryTerm:") for t in h.terms),
         "domain": h.domains[0].removeprefix("urn:li:domain:") if h.domains else "",
+        "group": ", ".join(groups or []),
     }
 
 

@@ -12,20 +12,22 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from mlgraph import __version__
-from mlgraph.api.deps import ServicesDep, WriteContextDep
+from mlgraph.api.caller import write_context
+from mlgraph.api.deps import ServicesDep
 from mlgraph.api.responses import JSONResponse
 from mlgraph.errors import BadRequest, MlgraphError
 from mlgraph.integrations.datahub import views
 from mlgraph.integrations.datahub.ingestion import ingest
 from mlgraph.integrations.datahub.mcp import read_batch, read_body
 from mlgraph.integrations.datahub.records import error_body
+from mlgraph.services.proposals import Door, WriteContext
 
 # Below 1.0.1, so clients keep to the Rest.li endpoints served here and do not switch
 # to OpenAPI ingestion or write tracing.
@@ -60,6 +62,13 @@ class DataHubRoute(APIRoute):
 router = APIRouter(route_class=DataHubRoute, tags=["datahub"], include_in_schema=False)
 
 
+def datahub_context(request: Request) -> WriteContext:
+    return write_context(request, Door.DATAHUB)
+
+
+DataHubContext = Annotated[WriteContext, Depends(datahub_context)]
+
+
 @router.get("/config", name="datahub_config")
 async def config(request: Request) -> JSONResponse:
     """What `test_connection()` and the CLI check before they talk to a server."""
@@ -92,7 +101,7 @@ async def config(request: Request) -> JSONResponse:
 async def ingest_proposal(
     request: Request,
     services: ServicesDep,
-    ctx: WriteContextDep,
+    ctx: DataHubContext,
     action: Annotated[str, Query()],
 ) -> JSONResponse:
     """`?action=ingestProposal` (one MCP) or `?action=ingestProposalBatch` (many, applied

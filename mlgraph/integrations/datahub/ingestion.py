@@ -14,6 +14,7 @@ entity types mlgraph does not model (e.g. `dataHubExecutionRequest`) are skipped
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -132,5 +133,5 @@ def ingest(
         _plan(mcp, plan)
     run_ids = {m.run_id for m in mcps if m.run_id}
     if ctx.run_id is None and len(run_ids) == 1:
-        ctx = WriteContext(ctx.actor, run_ids.pop(), ctx.extra)
+        ctx = dataclasses.replace(ctx, run_id=run_ids.pop())
     return writes.apply(plan.proposals, ctx)

@@ -4,8 +4,6 @@ the services, the acting user and typed accessors that fail with MLflow's codes.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,11 +13,11 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from mlgraph.api.caller import write_context
 from mlgraph.api.responses import JSONResponse
 from mlgraph.integrations.mlflow.server.errors import invalid
-from mlgraph.model.urn import InvalidUrn, Urn
 from mlgraph.runtime import Services
-from mlgraph.services.proposals import WriteContext
+from mlgraph.services.proposals import Door, WriteContext
 
 _LIST_FIELDS = {"experiment_ids", "stages", "order_by", "run_ids", "datasets"}
 
@@ -101,30 +99,6 @@ class Call:
         return out
 
 
-def actor_of(request: Request, services: Services) -> str:
-    """`X-Mlgraph-Actor`, else the HTTP basic-auth user, else the default actor."""
-    header = request.headers.get("x-mlgraph-actor")
-    if header:
-        try:
-            Urn.parse(header)
-        except InvalidUrn as exc:
-            raise invalid(f"X-Mlgraph-Actor: {exc.message}") from None
-        return header
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("basic "):
-        try:
-            user = base64.b64decode(auth[6:]).decode().split(":", 1)[0]
-        except (binascii.Error, UnicodeDecodeError):
-            user = ""
-        if user:
-            return user_urn(user)
-    return services.settings.default_actor
-
-
-def user_urn(user: str) -> str:
-    return user if user.startswith("urn:li:") else f"urn:li:corpuser:{user.replace(',', '_')}"
-
-
 async def read_message(request: Request) -> dict[str, Any]:
     msg: dict[str, Any] = {}
     for key, value in request.query_params.multi_items():
@@ -156,7 +130,7 @@ def route(router: APIRouter, methods: str, path: str, fn: Handler) -> None:
         services: Services = request.app.state.services
         call = Call(
             services,
-            WriteContext(actor=actor_of(request, services)),
+            write_context(request, Door.MLFLOW),
             {**await read_message(request), **request.path_params},
         )
         return JSONResponse(await run_in_threadpool(fn, call))

@@ -16,7 +16,7 @@ from fastapi import APIRouter
 from mlgraph.integrations.mlflow.server import catalog as cat
 from mlgraph.integrations.mlflow.server.errors import MlflowRoute, invalid, missing
 from mlgraph.integrations.mlflow.server.experiments import load as load_experiment
-from mlgraph.integrations.mlflow.server.messages import Call, route, user_urn
+from mlgraph.integrations.mlflow.server.messages import Call, route
 from mlgraph.integrations.mlflow.server.translate import (
     experiment_json,
     metric_text,
@@ -25,6 +25,7 @@ from mlgraph.integrations.mlflow.server.translate import (
     run_params,
 )
 from mlgraph.integrations.mlflow.urns import PLATFORM_URN, RUN_SUBTYPE, dataset_urn, run_urn
+from mlgraph.model.urn import user_urn
 from mlgraph.services.proposals import Op, Proposal
 
 router = APIRouter(route_class=MlflowRoute)

@@ -263,22 +263,20 @@ def test_required_run_tags_from_settings_and_from_the_model_group(
 
 
 def test_mlgraph_own_writes_get_the_same_policy(mlflow_app: TestClient, services: Services) -> None:
-    from mlgraph.api.registry import registry_service
-    from mlgraph.errors import InvalidInput
+    from mlgraph.errors import PolicyViolation
+    from mlgraph.integrations.mlflow.urns import run_urn
     from mlgraph.services.proposals import Op, Proposal
 
     services.settings.required_run_tags = ["triggered_by"]
     run = make_run(mlflow_app)
-    from mlgraph.integrations.mlflow.urns import run_urn
-
     proposal = Proposal(
         Op.UPSERT,
         model_version_urn("x", 1),
         "mlModelProperties",
         {"groups": [model_group_urn("x")], "trainingJobs": [run_urn(run)]},
     )
-    with pytest.raises(InvalidInput, match="triggered_by"):
-        registry_service(services).check_proposals([proposal])
+    with pytest.raises(PolicyViolation, match="triggered_by"):
+        services.writes.apply_one(proposal)
 
 
 def test_registry_events_record_the_actor(mlflow_app: TestClient) -> None:
