@@ -19,6 +19,7 @@ from mlgraph.services.search import SearchService
 from mlgraph.services.writes import WriteService
 from mlgraph.store.aspect_store import AspectStore
 from mlgraph.store.engine import Engines, build_engines
+from mlgraph.store.external_ids import ExternalIdStore
 from mlgraph.store.graph_store import GraphStore
 from mlgraph.store.member_store import MemberStore
 from mlgraph.store.migrate import upgrade
@@ -52,7 +53,7 @@ def build_services(settings: Settings) -> Services:
     store = AspectStore(engines)
     lineage = LineageService(GraphStore(engines))
     provenance = ProvenanceService(store, lineage)
-    entities = EntityService(store, OverviewStore(engines))
+    entities = EntityService(store, OverviewStore(engines), ExternalIdStore(engines))
     return Services(
         settings=settings,
         engines=engines,

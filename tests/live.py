@@ -56,12 +56,20 @@ def uvicorn_command(factory: str, port: int) -> list[str]:
     ]
 
 
-def mlflow_command(mlflow: Path, home: Path, port: int) -> list[str]:
-    """A real `mlflow server` with its SQLite store and artifacts under `home`."""
+def mlflow_command(mlflow: Path, home: Path, port: int, *, proxy: bool = False) -> list[str]:
+    """A real `mlflow server` with its SQLite store and artifacts under `home`. With
+    `proxy`, it serves the artifacts itself (`mlflow-artifacts:/` URIs, as mlgraph does)
+    instead of handing clients a path."""
+    artifacts = (
+        ("--artifacts-destination", str(home / "artifacts"))
+        if proxy
+        else ("--default-artifact-root", str(home / "artifacts"))
+    )
     return [
         *(str(mlflow), "server", "--host", "127.0.0.1", "--port", str(port)),
         *("--backend-store-uri", f"sqlite:///{home / 'mlflow.db'}"),
-        *("--default-artifact-root", str(home / "artifacts"), "--workers", "1"),
+        *artifacts,
+        *("--workers", "1"),
     ]
 
 
@@ -150,13 +158,13 @@ def mlgraph_server(data_dir: Path, **settings: str) -> Iterator[Live]:
 
 
 @contextlib.contextmanager
-def mlflow_server(mlflow: Path, home: Path) -> Iterator[Live]:
+def mlflow_server(mlflow: Path, home: Path, *, proxy: bool = False) -> Iterator[Live]:
     """A real, empty `mlflow server` (SQLite store, one worker) under `home`."""
     if not mlflow.exists():
         pytest.fail("the mlflow peer venv is missing: run `make peers` (make test does)")
     port = free_port()
     with serving(
-        mlflow_command(mlflow, home, port),
+        mlflow_command(mlflow, home, port, proxy=proxy),
         port,
         cwd=home,
         log=home / "server.log",

@@ -1,7 +1,11 @@
 """`mlgraph ingest <source>`: pull metadata from another system into a running catalog,
-with a progress bar while it runs and a per-type summary at the end."""
+with a progress bar while it runs and a per-type summary at the end. One command per
+source found (`mlgraph.integrations.source.sources`: mlgraph's own and those other
+packages declare as `mlgraph.sources` entry points), its options read from the source."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import click
 from rich.console import Console
@@ -9,40 +13,59 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from mlgraph.cli.catalog import connected, url_option
-from mlgraph.integrations.mlflow import IngestSummary
-from mlgraph.integrations.mlflow import ingest as ingest_mlflow
+from mlgraph.integrations import source as sources
+from mlgraph.integrations.source import IngestSummary, Source
 
 
-@click.group()
+def _command(name: str, cls: type[Source]) -> click.Command:
+    def callback(url: str, **options: Any) -> None:
+        given = {k: v for k, v in options.items() if v is not None}
+        console = Console(stderr=True)
+        with connected(url) as client:
+            source = cls(**given)
+            with _Bar(console) as bar:
+                summary = sources.run(source, client, progress=bar.update)
+        _print_summary(summary, name)
+
+    params: list[click.Parameter] = [
+        click.Option(
+            [f"--{o.name}"],
+            envvar=o.envvar,
+            required=o.required,
+            default=o.default,
+            help=f"{o.help}{f' (env {o.envvar})' if o.envvar else ''}",
+        )
+        for o in cls.options
+    ]
+    command = click.Command(
+        name,
+        callback=callback,
+        params=params,
+        help=f"{cls.summary} Safe to repeat: a second run changes nothing, a later one "
+        "adds what is new.",
+        short_help=cls.summary,
+    )
+    return url_option(command)
+
+
+class _Sources(click.Group):
+    """The sources as subcommands, each loaded only when named."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(sources.sources())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = sources.sources().get(cmd_name)
+        return _command(cmd_name, found()) if found else None
+
+
+@click.group(cls=_Sources)
 def ingest() -> None:
-    """Pull metadata from another system into the catalog."""
-
-
-@ingest.command("mlflow")
-@click.option(
-    "--tracking-uri",
-    envvar="MLFLOW_TRACKING_URI",
-    required=True,
-    help="The MLflow tracking server, e.g. http://127.0.0.1:5000 (env MLFLOW_TRACKING_URI).",
-)
-@click.option(
-    "--registry-uri",
-    envvar="MLFLOW_REGISTRY_URI",
-    default=None,
-    help="The model registry, if not the tracking server (env MLFLOW_REGISTRY_URI).",
-)
-@url_option
-def mlflow(tracking_uri: str, registry_uri: str | None, url: str) -> None:
-    """Copy MLflow's experiments, runs, datasets and registered models into mlgraph.
-    Safe to repeat: a second run changes nothing, a later one adds what is new."""
-    console = Console(stderr=True)
-    with connected(url) as client, _Bar(console) as bar:
-        summary = ingest_mlflow(tracking_uri, client, registry_uri, progress=bar.update)
-    _print_summary(summary, tracking_uri)
+    """Pull metadata from another system into the catalog (one command per source)."""
 
 
 class _Bar:
-    """One rich progress bar per stage (registry, experiments, runs)."""
+    """One rich progress bar per stage a source reports."""
 
     def __init__(self, console: Console) -> None:
         self.progress = Progress(
@@ -77,10 +100,11 @@ def _print_summary(summary: IngestSummary, source: str) -> None:
             str(summary.unchanged[kind]),
         )
     Console(width=200, soft_wrap=True).print(table)
+    extra = "".join(f", {n} {label}" for label, n in summary.counts.items())
     click.echo(
         f"{summary.total('created')} created, {summary.total('updated')} updated, "
         f"{summary.total('unchanged')} unchanged; {summary.changed_writes} of "
-        f"{summary.writes} writes changed something, {summary.metric_points} metric points sent"
+        f"{summary.writes} writes changed something{extra}"
     )
 
 

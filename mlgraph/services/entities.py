@@ -19,6 +19,7 @@ from mlgraph.store.aspect_store import (
     MetricPosition,
     StoredAspect,
 )
+from mlgraph.store.external_ids import ExternalId, ExternalIdStore
 from mlgraph.store.overview_store import OverviewStore
 
 MAX_PAGE = 1000
@@ -87,9 +88,10 @@ def decode_cursor(cursor: str) -> str:
 
 
 class EntityService:
-    def __init__(self, store: AspectStore, overview: OverviewStore) -> None:
+    def __init__(self, store: AspectStore, overview: OverviewStore, ids: ExternalIdStore) -> None:
         self.store = store
         self.overview = overview
+        self.ids = ids
 
     def _entity(self, urn: str, include_removed: bool) -> EntityRow:
         parse_urn(urn)
@@ -275,6 +277,25 @@ class EntityService:
         urns = self.overview.tagged(tag, entity_type, limit)
         views = self.get_many(urns)
         return [views[u] for u in urns if u in views]
+
+    # -- other systems' identifiers (written with `Op.CLAIM_ID`) ----------------
+
+    def external_id(self, system: str, kind: str, key: str) -> ExternalId | None:
+        """The entity another system knows by `key`, e.g. MLflow's experiment "3"."""
+        return self.ids.by_key(system, kind, key)
+
+    def external_id_named(self, system: str, kind: str, name: str) -> ExternalId | None:
+        return self.ids.by_name(system, kind, name)
+
+    def external_ids(self, system: str, kind: str) -> list[ExternalId]:
+        return self.ids.all(system, kind)
+
+    def external_ids_of(self, urn: str) -> list[ExternalId]:
+        return self.ids.of_urn(urn)
+
+    def last_external_number(self, system: str, kind: str) -> int | None:
+        """The highest numeric id of a kind (None when there is none)."""
+        return self.ids.last_number(system, kind)
 
 
 def _relationship(urn: str, e: EdgeRow) -> dict[str, Any]:

@@ -21,10 +21,14 @@ class Op(StrEnum):
     DELETE_ENTITY = "delete_entity"  # soft by default; hard=True removes every trace
     RESTORE_ENTITY = "restore_entity"  # undo a soft delete
     APPEND_METRICS = "append_metrics"  # add points to a run's metric history
+    # Give the entity another system's id: value {system, kind, key, name?}. For that
+    # system's own door (the MLflow API's experiment ids), not offered over REST.
+    CLAIM_ID = "claim_id"
 
 
 ASPECT_OPS = {Op.UPSERT, Op.PATCH, Op.DELETE_ASPECT}
-_OPS = {op.value: op for op in Op}  # a dict lookup is ~20x cheaper than Op(raw)
+# What a REST client may send; a dict lookup is ~20x cheaper than Op(raw).
+_OPS = {op.value: op for op in Op if op is not Op.CLAIM_ID}
 
 
 @dataclass(slots=True)
@@ -53,8 +57,7 @@ class Proposal:
         op = _OPS.get(raw_op) if isinstance(raw_op, str) else None
         if op is None:
             raise BadRequest(
-                f"{where}.op: {raw_op!r} is not an operation; use one of "
-                f"{', '.join(o.value for o in Op)}"
+                f"{where}.op: {raw_op!r} is not an operation; use one of {', '.join(_OPS)}"
             )
         urn = obj.get("urn")
         if not isinstance(urn, str):

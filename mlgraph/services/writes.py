@@ -32,6 +32,7 @@ from mlgraph.services.indexing import aspect_properties, aspect_text
 from mlgraph.services.policies import AspectChange, Policy
 from mlgraph.services.proposals import Op, Proposal, WriteContext, WriteResult
 from mlgraph.store.aspect_store import AspectStore, StaleWrite, StoredAspect, WriteTx
+from mlgraph.store.external_ids import ExternalId
 
 _RETRIES = 3
 _ASPECT_OPS = (Op.UPSERT, Op.PATCH, Op.DELETE_ASPECT)
@@ -73,6 +74,7 @@ class _Checked:
     aspect: AspectSpec | None
     validated: Validated | None = None
     points: list[dict[str, Any]] | None = None
+    claim: ExternalId | None = None
 
     @property
     def where(self) -> str:
@@ -178,6 +180,23 @@ def _stored_metric(value: float) -> float:
     return math.copysign(sys.float_info.max, value) if math.isinf(value) else value
 
 
+_CLAIM_FIELDS = {"system": 64, "kind": 64, "key": 255}
+
+
+def _claim(c: _Checked) -> ExternalId:
+    value = c.proposal.value or {}
+    for field_name, longest in _CLAIM_FIELDS.items():
+        text = value.get(field_name)
+        if not isinstance(text, str) or not 0 < len(text) <= longest:
+            raise InvalidInput(
+                f"{c.where}: {field_name} must be a string of 1 to {longest} characters"
+            )
+    name = value.get("name")
+    if name is not None and not isinstance(name, str):
+        raise InvalidInput(f"{c.where}: name must be a string")
+    return ExternalId(value["system"], value["kind"], value["key"], c.proposal.urn, name)
+
+
 def _label(context: str | _Checked) -> str:
     return context if isinstance(context, str) else context.where
 
@@ -208,6 +227,8 @@ class WriteService:
         checked = _Checked(i, p, single, spec, key, aspect)
         if p.op is Op.APPEND_METRICS:
             checked.points = _metric_points(checked)
+        elif p.op is Op.CLAIM_ID:
+            checked.claim = _claim(checked)
         if p.op is Op.UPSERT:
             checked.validated = (
                 validate_value(aspect, p.value, checked) if aspect else _raw(p.value, checked.where)
@@ -259,6 +280,7 @@ class _BatchApply:
         self.new_entities: dict[str, dict[str, Any]] = {}
         self.known: set[str] = set()
         self.points: list[dict[str, Any]] = []
+        self.claims: list[ExternalId] = []
 
     def run(self, checked: list[_Checked]) -> list[WriteResult]:
         keys: list[tuple[str, str]] = []
@@ -266,7 +288,7 @@ class _BatchApply:
             p = c.proposal
             if p.op in _ASPECT_OPS:
                 keys.append((p.urn, p.aspect or ""))
-            elif p.op is Op.APPEND_METRICS:
+            elif p.op in (Op.APPEND_METRICS, Op.CLAIM_ID):
                 continue
             elif p.op is not Op.DELETE_ENTITY or not p.hard:
                 keys.append((p.urn, "status"))
@@ -342,6 +364,11 @@ class _BatchApply:
             self._create_entity(c)
             self.points.extend(c.points or [])
             return WriteResult(p.op, p.urn, None, None, bool(c.points))
+        if p.op is Op.CLAIM_ID:
+            assert c.claim is not None
+            self._create_entity(c)
+            self.claims.append(c.claim)
+            return WriteResult(p.op, p.urn, None, None, True)
         if p.op is Op.DELETE_ENTITY and p.hard:
             if not self._exists(p.urn):
                 raise NotFound(f"{c.where}: no entity {p.urn}")
@@ -467,6 +494,7 @@ class _BatchApply:
         tx.delete_edges(edge_deletes)
         tx.insert_edges(edge_rows)
         tx.insert_metric_points([p for p in self.points if p["urn"] not in self.hard_deleted])
+        tx.claim_ids([i for i in self.claims if i.urn not in self.hard_deleted])
         tx.delete_properties(index_deletes)
         tx.insert_properties(property_rows)
         self._rebuild_docs(docs_to_rebuild - self.hard_deleted)

@@ -20,6 +20,7 @@ from mlgraph.store.dialect import (
     select_in,
 )
 from mlgraph.store.engine import Engines
+from mlgraph.store.external_ids import ExternalId, claim, release
 from mlgraph.store.schema import (
     aspect_history,
     aspects,
@@ -324,7 +325,11 @@ class WriteTx:
         bulk_delete(self.conn, search_docs, [(u,) for u in existed], match=("urn",))
         bulk_insert(self.conn, search_docs, [r for r in rows if r["text"]])
 
+    def claim_ids(self, ids: Sequence[ExternalId]) -> None:
+        claim(self.conn, ids)
+
     def hard_delete(self, urn: str) -> None:
+        release(self.conn, urn)
         for table in (aspects, aspect_history, entity_properties, search_docs, metric_points):
             self.conn.execute(delete(table).where(table.c.urn == urn))
         self.conn.execute(delete(edges).where(edges.c.source_urn == urn))

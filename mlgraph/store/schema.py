@@ -141,3 +141,21 @@ metric_points = Table(
     Column("value", Float, primary_key=True),
     Column("is_nan", Boolean, primary_key=True, server_default=false()),
 )
+
+# Identifiers other systems give entities, e.g. MLflow's experiment ids (`mlflow`,
+# `experiment`, "3"), so a peer's API can find an entity by its own id or name. One
+# row per id, and names unique within a system's kind: the constraints, not a check
+# before the write, keep two experiments from sharing a name or an id. `number` is the
+# id as an integer when it is one, for "the next id".
+external_ids = Table(
+    "external_ids",
+    metadata,
+    Column("system", String(64), primary_key=True),
+    Column("kind", String(64), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("urn", String, nullable=False),
+    Column("name", Text),
+    Column("number", BigInteger),
+    Index("ux_external_ids_name", "system", "kind", "name", unique=True),
+    Index("ix_external_ids_urn", "urn"),
+)

@@ -1,24 +1,33 @@
-"""MLflow objects (REST JSON) -> mlgraph proposals, on the URNs of
-`mlgraph.integrations.mlflow.urns` (DataHub's MLflow source), so this connector and the
-MLflow-compatible API land on the same entities.
+"""MLflow's objects -> catalog aspects: the one mapping both MLflow paths use. The pull
+source (`source.py`) maps what it reads from an MLflow server; the MLflow API mlgraph
+serves (`server/`) maps its own state after every change. On the URNs of `urns.py`
+(DataHub's MLflow source), so either path lands on the same entities.
 
-Every value is built only from what MLflow stores — no clock reads — so the same MLflow
-state always yields the same aspects and the server reports them unchanged.
+Every value is built only from the MLflow objects — no clock reads, no caller — so the
+same MLflow state always yields the same aspects, and a write of them reports unchanged.
+
+What MLflow owns: the fields these aspects set (`OWNED`). The MLflow API merges them into
+what an entity already holds, so what people add in mlgraph to the same aspects (a
+model's features, tags of their own, owners) stays; the pull source writes whole aspects.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from mlgraph.integrations.mlflow import urns
-from mlgraph.integrations.mlflow.datasets import (
-    DATASET_VERSION_TAG,
-    DatasetRecord,
-    dataset_input,
-    tagged_dataset,
+from mlgraph.integrations.mlflow.datasets import DatasetRecord, run_datasets
+from mlgraph.integrations.mlflow.objects import (
+    Experiment,
+    LoggedModel,
+    ModelVersion,
+    RegisteredModel,
+    Run,
+    metric_value,
 )
-from mlgraph.integrations.mlflow.proposal import Proposal, kv, upsert, user_urn
+from mlgraph.model.aspects import Aspect
 from mlgraph.model.aspects.common import (
     Container,
     DataPlatformInstance,
@@ -29,8 +38,11 @@ from mlgraph.model.aspects.common import (
     TagProperties,
     VersionSetProperties,
 )
-from mlgraph.model.aspects.mlmodel import MLModelGroupProperties, MLModelProperties
-from mlgraph.model.aspects.mlmodel import VersionProperties as VersionPropertiesAspect
+from mlgraph.model.aspects.mlmodel import (
+    MLModelGroupProperties,
+    MLModelProperties,
+    VersionProperties,
+)
 from mlgraph.model.aspects.process import (
     ContainerProperties,
     DataProcessInstanceInput,
@@ -39,39 +51,60 @@ from mlgraph.model.aspects.process import (
     DataProcessInstanceRunEvent,
     MLTrainingRunProperties,
 )
-from mlgraph.model.fields import AuditStamp, TimeStamp
+from mlgraph.model.fields import AuditStamp, TimeStamp, VersionTag
+from mlgraph.model.urn import user_urn
 
-RESULTS = {"FINISHED": "SUCCESS", "FAILED": "FAILURE", "KILLED": "FAILURE"}
+Mapped = list[tuple[str, Aspect]]  # (entity URN, aspect value)
+
+# MLflow's run statuses as DataHub's run results (as its MLflow source maps them).
+RESULTS = {"FINISHED": "SUCCESS", "FAILED": "FAILURE"}  # KILLED and the rest: SKIPPED
+TERMINAL = frozenset({"FINISHED", "FAILED", "KILLED"})
+LOGGED_MODEL_SUBTYPE = "MLflow Logged Model"
 
 
-def common(urn: str, subtype: str | None, removed: bool) -> list[Proposal]:
-    out = [upsert(urn, DataPlatformInstance(platform=urns.PLATFORM_URN))]
+def _platform_and_status(urn: str, removed: bool, subtype: str | None = None) -> Mapped:
+    out: Mapped = [(urn, DataPlatformInstance(platform=urns.PLATFORM_URN))]
     if subtype:
-        out.append(upsert(urn, SubTypes(typeNames=[subtype])))
-    out.append(upsert(urn, Status(removed=removed)))
-    return out
+        out.append((urn, SubTypes(typeNames=[subtype])))
+    return [*out, (urn, Status(removed=removed))]
+
+
+def _stamp(time: int | None, actor: str | None = None) -> TimeStamp | None:
+    return TimeStamp(time=time, actor=actor) if time is not None else None
+
+
+def _owner(user_id: str) -> Ownership:
+    return Ownership.model_validate({"owners": [{"owner": user_urn(user_id)}]})
+
+
+def metric_text(value: float) -> str:
+    """A latest metric value as the catalog keeps it: Python's text of the float
+    ("nan" for a diverging loss), which search parses back into a number."""
+    return str(float(value))
+
+
+def _url(ui_url: str | None, path: str) -> str | None:
+    return f"{ui_url.rstrip('/')}/#/{path}" if ui_url else None
 
 
 # -- experiments ----------------------------------------------------------------
 
 
-def experiment(exp: dict[str, Any], ui_url: str) -> list[Proposal]:
-    urn = urns.experiment_urn(exp["name"])
-    tags = kv(exp.get("tags"))
-    props = dict(tags)
-    if exp.get("artifact_location"):
-        props["artifacts_location"] = exp["artifact_location"]
-    props["experiment_id"] = str(exp["experiment_id"])
-    created = exp.get("creation_time")
-    aspect = ContainerProperties(
-        name=exp["name"],
-        description=tags.get("mlflow.note.content") or None,
-        customProperties=props,
-        externalUrl=f"{ui_url}/#/experiments/{exp['experiment_id']}",
-        created=TimeStamp(time=created) if created else None,
+def experiment(exp: Experiment, urn: str, ui_url: str | None = None) -> Mapped:
+    """An experiment as an ML Experiment container. `urn` is where it lives: by its
+    name when it was made, so a rename keeps its runs in place."""
+    custom = dict(exp.tags)
+    if exp.artifact_location:
+        custom["artifacts_location"] = exp.artifact_location
+    custom["experiment_id"] = exp.experiment_id
+    props = ContainerProperties(
+        name=exp.name,
+        description=exp.tags.get("mlflow.note.content") or None,
+        customProperties=custom,
+        externalUrl=_url(ui_url, f"experiments/{exp.experiment_id}"),
+        created=_stamp(exp.creation_time),
     )
-    removed = exp.get("lifecycle_stage") == "deleted"
-    return [upsert(urn, aspect), *common(urn, urns.EXPERIMENT_SUBTYPE, removed)]
+    return [(urn, props), *_platform_and_status(urn, exp.deleted, urns.EXPERIMENT_SUBTYPE)]
 
 
 # -- runs -----------------------------------------------------------------------
@@ -79,146 +112,127 @@ def experiment(exp: dict[str, Any], ui_url: str) -> list[Proposal]:
 
 @dataclass
 class RunMapping:
-    run_id: str
     urn: str
-    proposals: list[Proposal]
-    metrics: dict[str, tuple[str, int | None]]  # key -> (value text, timestamp)
+    aspects: Mapped
     datasets: list[DatasetRecord] = field(default_factory=list)
 
+    def all(self) -> Mapped:
+        """The run's aspects, then those of the datasets it read."""
+        return [*self.aspects, *((d.urn, a) for d in self.datasets for a in d.aspects)]
 
-def hyper_params(run: dict[str, Any]) -> list[dict[str, str]]:
-    params = kv((run.get("data") or {}).get("params"))
-    return [{"name": k, "value": v} for k, v in sorted(params.items())]
+
+def hyper_params(run: Run) -> list[dict[str, str]]:
+    return [{"name": k, "value": v} for k, v in sorted(run.params.items())]
 
 
-def training_metrics(run: dict[str, Any]) -> list[dict[str, Any]]:
-    """Latest value of each metric, as text (the search index parses numbers back)."""
+def training_metrics(run: Run, with_time: bool = True) -> list[dict[str, Any]]:
+    """Each metric's latest value, as text, sorted by name."""
     out = []
-    for m in sorted((run.get("data") or {}).get("metrics") or [], key=lambda m: m["key"]):
-        item = {"name": m["key"], "value": str(m.get("value"))}
-        if m.get("timestamp") is not None:
-            item["createdAt"] = int(m["timestamp"])
+    for key, m in sorted(run.metrics.items()):
+        item: dict[str, Any] = {"name": key, "value": metric_text(m.value)}
+        if with_time:
+            item["createdAt"] = m.timestamp
         out.append(item)
     return out
 
 
-def run(
-    run: dict[str, Any],
-    experiment_name: str,
-    ui_url: str,
-    outputs: list[str],
-    output_urls: list[str],
-) -> RunMapping:
-    """A run's aspects. `outputs`: URNs of the model versions registered from it;
-    `output_urls`: artifact locations of the logged models it produced (MLflow 3)."""
-    info = run["info"]
-    run_id = info.get("run_id") or info["run_uuid"]
-    urn = urns.run_urn(run_id)
-    tags = kv((run.get("data") or {}).get("tags"))
-    start = info.get("start_time")
-    exp_id = info.get("experiment_id")
-    out = [
-        upsert(
-            urn,
-            DataProcessInstanceProperties(
-                name=info.get("run_name") or tags.get("mlflow.runName") or run_id,
-                created=AuditStamp(time=int(start or 0), actor=user_urn(info.get("user_id"))),
-                customProperties=tags,
-                externalUrl=f"{ui_url}/#/experiments/{exp_id}/runs/{run_id}",
-            ),
-        ),
-    ]
-    metrics = training_metrics(run)
-    urls = [info["artifact_uri"]] if info.get("artifact_uri") else []
-    out.append(
-        upsert(
-            urn,
-            MLTrainingRunProperties.model_validate(
-                {
-                    "id": run_id,
-                    "hyperParams": hyper_params(run),
-                    "trainingMetrics": metrics,
-                    "outputUrls": urls + sorted(set(output_urls) - set(urls)),
-                }
-            ),
+def run_event(run: Run) -> DataProcessInstanceRunEvent | None:
+    """COMPLETE with its result once a run has ended (at its end time, else its start),
+    STARTED while it runs."""
+    start, end = run.start_time, run.end_time
+    if run.status in TERMINAL or end is not None:
+        return DataProcessInstanceRunEvent.model_validate(
+            {
+                "timestampMillis": end if end is not None else start or 0,
+                "status": "COMPLETE",
+                "result": {
+                    "type": RESULTS.get(run.status, "SKIPPED"),
+                    "nativeResultType": run.status,
+                },
+                "durationMillis": max(0, end - start)
+                if end is not None and start is not None
+                else None,
+            }
         )
+    if start is not None:
+        return DataProcessInstanceRunEvent.model_validate(
+            {"timestampMillis": start, "status": "STARTED"}
+        )
+    return None
+
+
+def run(
+    r: Run, experiment_urn: str, *, versions: Sequence[str] = (), ui_url: str | None = None
+) -> RunMapping:
+    """A run's aspects and the datasets it read. `versions`: URNs of the model versions
+    registered from it; with the logged models it names as outputs (MLflow 3), they are
+    its outputs."""
+    urn = urns.run_urn(r.run_id)
+    props = DataProcessInstanceProperties(
+        name=r.name,
+        created=AuditStamp(
+            time=r.start_time or 0,
+            actor=user_urn(r.user_id) if r.user_id else "urn:li:corpuser:unknown",
+        ),
+        customProperties=dict(r.tags),
+        externalUrl=_url(ui_url, f"experiments/{r.experiment_id}/runs/{r.run_id}"),
     )
-    out.append(upsert(urn, Container(container=urns.experiment_urn(experiment_name))))
-    event = run_event(info)
+    urls = [r.artifact_uri] if r.artifact_uri else []
+    training = MLTrainingRunProperties.model_validate(
+        {
+            "id": r.run_id,
+            "outputUrls": urls,
+            "hyperParams": hyper_params(r),
+            "trainingMetrics": training_metrics(r),
+        }
+    )
+    out: Mapped = [(urn, props), (urn, training), (urn, Container(container=experiment_urn))]
+    event = run_event(r)
     if event is not None:
-        out.append(upsert(urn, event))
-    datasets = [dataset_input(i) for i in (run.get("inputs") or {}).get("dataset_inputs") or []]
-    if tags.get(DATASET_VERSION_TAG):
-        datasets.append(tagged_dataset(tags[DATASET_VERSION_TAG]))
-    for d in datasets:
-        d.rank = (int(start or 0), run_id)
+        out.append((urn, event))
+    datasets = run_datasets(r)
     if datasets:
-        edges = {d.urn: d.edge for d in datasets}  # one edge per dataset, last record wins
+        inputs = sorted(d.urn for d in datasets)
+        edges = {d.urn: d.edge for d in datasets}
         out.append(
-            upsert(
+            (
                 urn,
                 DataProcessInstanceInput.model_validate(
                     {
-                        "inputs": sorted(edges),
+                        "inputs": inputs,
                         "inputEdges": [
-                            {"destinationUrn": u, "properties": edges[u]} for u in sorted(edges)
+                            {"destinationUrn": u, "properties": edges[u]} for u in inputs
                         ],
                     }
                 ),
             )
         )
+    outputs = sorted({*versions, *(urns.logged_model_urn(o["model_id"]) for o in r.model_outputs)})
     if outputs:
         out.append(
-            upsert(
+            (
                 urn,
                 DataProcessInstanceOutput.model_validate(
-                    {
-                        "outputs": sorted(outputs),
-                        "outputEdges": [{"destinationUrn": u} for u in sorted(outputs)],
-                    }
+                    {"outputs": outputs, "outputEdges": [{"destinationUrn": u} for u in outputs]}
                 ),
             )
         )
-    out.extend(common(urn, urns.RUN_SUBTYPE, info.get("lifecycle_stage") == "deleted"))
-    latest = {m["name"]: (m["value"], m.get("createdAt")) for m in metrics}
-    return RunMapping(run_id, urn, out, latest, datasets)
+    out += _platform_and_status(urn, r.deleted, urns.RUN_SUBTYPE)
+    return RunMapping(urn, out, datasets)
 
 
-def run_event(info: dict[str, Any]) -> DataProcessInstanceRunEvent | None:
-    """COMPLETE with its result once a run has ended, STARTED while it runs."""
-    status = str(info.get("status") or "")
-    start, end = info.get("start_time"), info.get("end_time")
-    if end:
-        return DataProcessInstanceRunEvent.model_validate(
-            {
-                "timestampMillis": int(end),
-                "status": "COMPLETE",
-                "result": {"type": RESULTS.get(status, "SKIPPED"), "nativeResultType": status},
-                "durationMillis": int(end) - int(start) if start else None,
-            }
-        )
-    if start:
-        return DataProcessInstanceRunEvent.model_validate(
-            {"timestampMillis": int(start), "status": "STARTED"}
-        )
-    return None
-
-
-def metric_points(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """get-history points as `append_metrics` points. MLflow answers a NaN point as
-    "NaN", and so does mlgraph's API (JSON has no NaN): it is passed on as it came."""
+def metric_points(history: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """MLflow metric points as `append_metrics` points (NaN passed on as "NaN")."""
     out = []
     for m in history:
-        value: Any = m.get("value")
-        if value != "NaN":
-            try:
-                value = float(value)
-            except (TypeError, ValueError):
-                continue
+        try:
+            value = metric_value(m.get("value"))
+        except (TypeError, ValueError):
+            continue
         out.append(
             {
-                "key": m["key"],
-                "value": value,
+                "key": str(m["key"]),
+                "value": "NaN" if value != value else value,
                 "timestamp": int(m.get("timestamp") or 0),
                 "step": int(m.get("step") or 0),
             }
@@ -226,94 +240,195 @@ def metric_points(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-# -- registry -------------------------------------------------------------------
+# -- logged models (MLflow 3) ---------------------------------------------------
 
 
-def model_group(model: dict[str, Any], latest: str | None, ui_url: str) -> list[Proposal]:
-    urn = urns.model_group_urn(model["name"])
-    created, updated = model.get("creation_timestamp"), model.get("last_updated_timestamp")
-    props = MLModelGroupProperties.model_validate(
+def logged_model(m: LoggedModel, experiment_urn: str) -> Mapped:
+    """A logged model: an mlModel of its own, in its experiment, trained by its run."""
+    urn = urns.logged_model_urn(m.model_id)
+    props = MLModelProperties.model_validate(
         {
-            "name": model["name"],
-            "description": model.get("description") or None,
-            "customProperties": kv(model.get("tags")),
-            "externalUrl": f"{ui_url}/#/models/{model['name']}",
-            "created": {"time": created} if created else None,
-            "lastModified": {"time": updated} if updated else None,
-            "version": {"versionTag": latest} if latest else None,
+            "name": m.name,
+            "customProperties": dict(m.tags),
+            "created": {"time": m.creation_timestamp} if m.creation_timestamp else None,
+            "type": m.model_type or None,
+            "hyperParams": [{"name": k, "value": v} for k, v in sorted(m.params.items())],
+            "trainingJobs": [urns.run_urn(m.source_run_id)] if m.source_run_id else None,
         }
     )
-    out = [upsert(urn, props), *common(urn, None, False)]
-    if model.get("user_id"):
-        out.append(upsert(urn, _owners(model["user_id"])))
+    return [
+        (urn, props),
+        (urn, Container(container=experiment_urn)),
+        *_platform_and_status(urn, m.deleted, LOGGED_MODEL_SUBTYPE),
+    ]
+
+
+# -- the registry ---------------------------------------------------------------
+
+
+def registered_model(rm: RegisteredModel, latest: str | None, ui_url: str | None = None) -> Mapped:
+    """A registered model as a model group; `latest` is its newest version number."""
+    urn = urns.model_group_urn(rm.name)
+    props = MLModelGroupProperties(
+        name=rm.name,
+        description=rm.description or None,
+        customProperties=dict(rm.tags),
+        externalUrl=_url(ui_url, f"models/{rm.name}"),
+        created=_stamp(rm.creation_timestamp),
+        lastModified=_stamp(rm.last_updated_timestamp),
+        version=VersionTag(versionTag=latest) if latest else None,
+    )
+    out: Mapped = [(urn, props), *_platform_and_status(urn, False)]
+    if rm.user_id:
+        out.append((urn, _owner(rm.user_id)))
     return out
 
 
-def _owners(user_id: str) -> Ownership:
-    return Ownership.model_validate({"owners": [{"owner": user_urn(user_id)}]})
+def version_properties(
+    mv: ModelVersion, run: Run | None, logged: LoggedModel | None = None, ui_url: str | None = None
+) -> tuple[str, MLModelProperties]:
+    """A version's mlModelProperties: its group, the run it came from, and that run's
+    params and latest metrics."""
+    run_id = mv.run_id or (logged.source_run_id if logged else "")
+    user = _user_of(mv, run)
+    created: dict[str, Any] | None = None
+    if mv.creation_timestamp is not None:
+        created = {"time": mv.creation_timestamp}
+        if user:
+            created["actor"] = user_urn(user)
+    props = MLModelProperties.model_validate(
+        {
+            "name": f"{mv.name}_{mv.version}",
+            "description": mv.description or None,
+            "customProperties": dict(mv.tags),
+            "tags": [f"{k}:{v}" for k, v in sorted(mv.tags.items())],
+            "externalUrl": _url(ui_url, f"models/{mv.name}/versions/{mv.version}"),
+            "created": created,
+            "lastModified": _stamp(mv.last_updated_timestamp),
+            "version": {"versionTag": mv.version},
+            "type": (logged.model_type if logged else "") or None,
+            "groups": [urns.model_group_urn(mv.name)],
+            "trainingJobs": [urns.run_urn(run_id)] if run_id else None,
+            "hyperParams": hyper_params(run) if run else None,
+            "trainingMetrics": training_metrics(run, with_time=False) if run else None,
+        }
+    )
+    return urns.model_version_urn(mv.name, mv.version), props
+
+
+def version_state(mv: ModelVersion) -> Mapped:
+    """What a stage or alias move changes: versionProperties (aliases) and the stage tag."""
+    urn = urns.model_version_urn(mv.name, mv.version)
+    version_props = VersionProperties.model_validate(
+        {
+            "versionSet": urns.version_set_urn(mv.name),
+            "version": {"versionTag": mv.version},
+            "sortId": mv.version.zfill(10),
+            "aliases": [{"versionTag": a} for a in sorted(mv.aliases)],
+        }
+    )
+    stage = GlobalTags.model_validate({"tags": [{"tag": urns.stage_tag_urn(mv.current_stage)}]})
+    return [(urn, version_props), (urn, stage)]
 
 
 def model_version(
-    mv: dict[str, Any],
-    aliases: list[str],
-    run: dict[str, Any] | None,
-    logged: dict[str, Any] | None,
-    ui_url: str,
-) -> list[Proposal]:
-    """One registered version. `run` is the run it came from (params and metrics are
-    copied from it); `logged` is its MLflow 3 logged model, if any."""
-    name, version = mv["name"], str(mv["version"])
-    urn = urns.model_version_urn(name, version)
-    tags = kv(mv.get("tags"))
-    run_id = mv.get("run_id") or (logged or {}).get("source_run_id")
-    created, updated = mv.get("creation_timestamp"), mv.get("last_updated_timestamp")
-    user = mv.get("user_id") or ((run or {}).get("info") or {}).get("user_id")
-    props = MLModelProperties.model_validate(
-        {
-            "name": f"{name}_{version}",
-            "description": mv.get("description") or None,
-            "customProperties": tags,
-            "tags": [f"{k}:{v}" for k, v in sorted(tags.items())],
-            "externalUrl": f"{ui_url}/#/models/{name}/versions/{version}",
-            "created": {"time": created, "actor": user_urn(user)} if created else None,
-            "lastModified": {"time": updated} if updated else None,
-            "version": {"versionTag": version},
-            "type": (logged or {}).get("model_type") or None,
-            "groups": [urns.model_group_urn(name)],
-            "trainingJobs": [urns.run_urn(run_id)] if run_id else None,
-            "hyperParams": hyper_params(run) if run else None,
-            "trainingMetrics": [
-                {"name": m["name"], "value": m["value"]} for m in training_metrics(run)
-            ]
-            if run
-            else None,
-        }
-    )
-    version_props = VersionPropertiesAspect.model_validate(
-        {
-            "versionSet": urns.version_set_urn(name),
-            "version": {"versionTag": version},
-            "sortId": version.zfill(10),
-            "aliases": [{"versionTag": a} for a in sorted(aliases)],
-        }
-    )
-    stage = str(mv.get("current_stage") or "None")
-    out = [
-        upsert(urn, props),
-        upsert(urn, version_props),
-        upsert(urn, GlobalTags.model_validate({"tags": [{"tag": urns.stage_tag_urn(stage)}]})),
-        *common(urn, None, False),
-    ]
+    mv: ModelVersion,
+    run: Run | None,
+    logged: LoggedModel | None = None,
+    ui_url: str | None = None,
+) -> Mapped:
+    """One registered version: an mlModel in its group's version set, with the params
+    and latest metrics of the run it came from, and its stage as a tag."""
+    urn, props = version_properties(mv, run, logged, ui_url)
+    out: Mapped = [(urn, props), *version_state(mv), *_platform_and_status(urn, False)]
+    user = _user_of(mv, run)
     if user:
-        out.append(upsert(urn, _owners(user)))
+        out.append((urn, _owner(user)))
     return out
 
 
-def version_set(name: str, latest_version: str) -> Proposal:
+def _user_of(mv: ModelVersion, run: Run | None) -> str:
+    """Who registered a version: MLflow often leaves it empty; then its run's user."""
+    return mv.user_id or (run.user_id if run else "")
+
+
+def version_set(name: str, latest_version: str) -> Mapped:
     latest = urns.model_version_urn(name, latest_version)
-    return upsert(urns.version_set_urn(name), VersionSetProperties(latest=latest))
+    return [(urns.version_set_urn(name), VersionSetProperties(latest=latest))]
 
 
-def stage_tag(stage: str) -> Proposal:
+def stage_tag(stage: str) -> Mapped:
     urn = urns.stage_tag_urn(stage)
-    return upsert(urn, TagProperties(name=urn.removeprefix("urn:li:tag:")))
+    return [(urn, TagProperties(name=urn.removeprefix("urn:li:tag:")))]
+
+
+# -- merging into what an entity holds --------------------------------------------
+
+# The fields of each aspect that MLflow's state decides; the rest of an aspect (and
+# aspects not listed) are whole. Fields outside these are someone else's and are kept.
+OWNED: dict[str, frozenset[str]] = {
+    "containerProperties": frozenset(
+        {"name", "description", "customProperties", "externalUrl", "created"}
+    ),
+    "dataProcessInstanceProperties": frozenset(
+        {"name", "created", "customProperties", "externalUrl"}
+    ),
+    "mlTrainingRunProperties": frozenset({"id", "outputUrls", "hyperParams", "trainingMetrics"}),
+    "mlModelGroupProperties": frozenset(
+        {
+            "name",
+            "description",
+            "customProperties",
+            "externalUrl",
+            "created",
+            "lastModified",
+            "version",
+        }
+    ),
+    "mlModelProperties": frozenset(
+        {
+            "name",
+            "description",
+            "customProperties",
+            "tags",
+            "externalUrl",
+            "created",
+            "lastModified",
+            "version",
+            "type",
+            "groups",
+            "trainingJobs",
+            "hyperParams",
+            "trainingMetrics",
+        }
+    ),
+    "versionProperties": frozenset({"versionSet", "version", "sortId", "aliases"}),
+    "versionSetProperties": frozenset({"latest"}),
+    "tagProperties": frozenset({"name"}),
+    "datasetProperties": frozenset({"name", "customProperties", "uri"}),
+    "status": frozenset({"removed"}),
+}
+
+
+def merge(aspect: str, current: dict[str, Any] | None, mapped: dict[str, Any]) -> dict[str, Any]:
+    """`mapped` (the aspect as MLflow's state has it, JSON) laid over `current`: the
+    fields MLflow owns are taken from `mapped` (or dropped), the others kept. Of tags,
+    MLflow owns its stage tag; of owners, it adds its user."""
+    if not current:
+        return mapped
+    if aspect == "globalTags":
+        mine = [
+            t
+            for t in current.get("tags", [])
+            if not t.get("tag", "").startswith(urns.STAGE_TAG_PREFIX)
+        ]
+        return {**current, "tags": [*mine, *mapped.get("tags", [])]}
+    if aspect == "ownership":
+        have = {o.get("owner") for o in current.get("owners", [])}
+        extra = [o for o in mapped.get("owners", []) if o.get("owner") not in have]
+        return {**current, "owners": [*current.get("owners", []), *extra]}
+    owned = OWNED.get(aspect)
+    if owned is None:
+        return mapped
+    kept = {k: v for k, v in current.items() if k not in owned}
+    return {**kept, **mapped}

@@ -9,11 +9,13 @@ uses, so metadata from either path lands on the same URNs:
 - model version    -> `urn:li:mlModel:(urn:li:dataPlatform:mlflow,<name>_<version>,<env>)`
                       in version set `urn:li:versionSet:(<guid{platform: mlflow, name}>,mlModel)`
 - stage            -> tag `urn:li:tag:mlflow_<stage>` (production, staging, archived, none)
+- logged model     -> `urn:li:mlModel:(urn:li:dataPlatform:mlflow,<m-id>,<env>)` (MLflow 3)
+- dataset          -> `urn:li:dataset:(<platform>,<name>,<env>)`: see `datasets.py`
 """
 
 from __future__ import annotations
 
-from mlgraph.model.urn import encode_part, guid
+from mlgraph.model.urn import encode_part, guid, platform_urn
 
 PLATFORM = "mlflow"
 PLATFORM_URN = "urn:li:dataPlatform:mlflow"
@@ -41,8 +43,11 @@ def version_set_urn(name: str) -> str:
     return f"urn:li:versionSet:({guid({'platform': PLATFORM, 'name': name})},mlModel)"
 
 
+STAGE_TAG_PREFIX = "urn:li:tag:mlflow_"
+
+
 def stage_tag_urn(stage: str) -> str:
-    return f"urn:li:tag:mlflow_{stage.lower()}"
+    return f"{STAGE_TAG_PREFIX}{stage.lower()}"
 
 
 def logged_model_urn(model_id: str, env: str = "PROD") -> str:
@@ -50,7 +55,5 @@ def logged_model_urn(model_id: str, env: str = "PROD") -> str:
     return f"urn:li:mlModel:({PLATFORM_URN},{encode_part(model_id)},{env})"
 
 
-def dataset_urn(name: str, digest: str, env: str = "PROD") -> str:
-    """A dataset logged to a run (`log_input`): one per name and digest, on platform
-    mlflow, as DataHub's source does for local/code sources."""
-    return f"urn:li:dataset:({PLATFORM_URN},{encode_part(f'{name}@{digest}' if digest else name)},{env})"
+def dataset_urn(name: str, platform: str = PLATFORM, env: str = "PROD") -> str:
+    return f"urn:li:dataset:({platform_urn(platform)},{encode_part(name)},{env})"

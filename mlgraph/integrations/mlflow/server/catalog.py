@@ -1,24 +1,16 @@
-"""How the MLflow API reads and writes the catalog: aspects by URN through
-`services.entities`, every write through `services.writes.apply` (one atomic batch),
-with optimistic retries for read-modify-write updates.
+"""How the MLflow API keeps its state in the catalog.
 
-State the catalog has no field for is kept in raw compat aspects (stored as sent,
-history kept like any aspect):
+MLflow's own objects are the API's state, each as JSON in a raw aspect on its entity
+(stored as sent, with history like any aspect): `mlflowExperiment` on the experiment's
+container, `mlflowRun` on the run, `mlflowRegisteredModel` on the model group,
+`mlflowModelVersion` on the version's mlModel, `mlflowLoggedModel` on a logged model.
+`mlflowRegistryState` on a version is written once per stage or alias move: its history
+is the registry's audit trail. Experiment ids and names are `external_ids` rows.
 
-- `mlflowExperimentIndex` on `urn:li:dataPlatform:mlflow`: the experiment id counter
-  and the id -> URN and name -> id maps (names are unique; ids are never reused).
-- `mlflowExperiment` on the experiment container: experiment_id, artifact_location,
-  lifecycle_stage, creation_time, last_update_time.
-- `mlflowRun` on the run: run_id, experiment_id, user_id, status, start/end time,
-  artifact_uri, lifecycle_stage, latest metrics with step and timestamp, and the
-  MLflow dataset inputs and model outputs as MLflow shapes them.
-- `mlflowRegisteredModel` on the model group: creation time, user, aliases, the
-  next version number (versions are never renumbered).
-- `mlflowModelVersion` on the version's mlModel: current_stage, source, run_id,
-  run_link, status, user_id, model_id, storage location, timestamps.
-- `mlflowRegistryState` on the version: stage and aliases; each write is one registry
-  event (stage move or alias move), so its history is the audit trail.
-- `mlflowLoggedModel` on a logged model's mlModel: the MLflow 3 LoggedModel info.
+Every change maps the changed object (`mapping`, the pull source's mapping too) and
+merges the result into the catalog aspects MLflow owns, in the same atomic batch as the
+raw state — one `services.writes.apply`, with optimistic retries for the
+read-modify-write.
 """
 
 from __future__ import annotations
@@ -28,14 +20,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from mlgraph.errors import Conflict
-from mlgraph.integrations.mlflow.urns import PLATFORM_URN, experiment_urn
+from mlgraph.integrations.mlflow import mapping
 from mlgraph.runtime import Services
 from mlgraph.services.entities import AspectView
 from mlgraph.services.proposals import Op, Proposal, WriteContext
 
-INDEX = "mlflowExperimentIndex"
+SYSTEM = "mlflow"  # external ids: (SYSTEM, EXPERIMENT, id) -> the experiment's container
+EXPERIMENT = "experiment"
 RAW = {
-    "mlflowExperimentIndex",
     "mlflowExperiment",
     "mlflowRun",
     "mlflowRegisteredModel",
@@ -88,6 +80,33 @@ def upsert(urn: str, aspect: str, val: dict[str, Any], expected: int | None = No
     )
 
 
+def raw(urn: str, aspects: Aspects | None, name: str, val: dict[str, Any]) -> Proposal:
+    """The raw state `name` of `urn`, pinned to the version read."""
+    return upsert(urn, name, val, version(aspects, name))
+
+
+def sync(
+    services: Services, mapped: mapping.Mapped, loaded: dict[str, Aspects] | None = None
+) -> list[Proposal]:
+    """Proposals bringing the catalog to `mapped`: each aspect merged into what its
+    entity holds (`mapping.merge`), pinned to the version read, and only if it changes.
+    `loaded` holds entities' aspects already read; the others are read here."""
+    have = dict(loaded or {})
+    unread = list(dict.fromkeys(u for u, _ in mapped if u not in have))
+    if unread:
+        names = sorted({a.ASPECT_NAME for u, a in mapped if u in unread})
+        have |= read_many(services, unread, names)
+    out = []
+    for urn, aspect in mapped:
+        name = aspect.ASPECT_NAME
+        current = have.get(urn, {}).get(name)
+        before = current.value if current is not None else None
+        after = mapping.merge(name, before, aspect.model_dump(mode="json", exclude_none=True))
+        if after != before:
+            out.append(upsert(urn, name, after, current.version if current is not None else 0))
+    return out
+
+
 def write(services: Services, ctx: WriteContext, proposals: Sequence[Proposal]) -> None:
     services.writes.apply(list(proposals), ctx)
 
@@ -110,49 +129,7 @@ def mutate(
     raise AssertionError("unreachable")
 
 
-def written(aspects: Aspects | None, urn: str, proposals: Sequence[Proposal]) -> Aspects:
-    """`aspects` of `urn` as they read after `proposals` were written, without reading
-    them back: the values as sent (the store may add defaults the MLflow views ignore)."""
-    out = dict(aspects or {})
-    for p in proposals:
-        if p.op is Op.UPSERT and p.urn == urn and p.aspect and p.value is not None:
-            before = out.get(p.aspect)
-            out[p.aspect] = AspectView(
-                p.aspect, dict(p.value), (before.version if before else 0) + 1, now_ms(), "", None
-            )
-    return out
-
-
-# -- the experiment index ------------------------------------------------------------
-
-
-def experiment_index(services: Services) -> tuple[dict[str, Any], int]:
-    aspects = read(services, PLATFORM_URN, [INDEX])
-    return value(aspects, INDEX), version(aspects, INDEX)
-
-
-def ensure_default_experiment(services: Services, ctx: WriteContext) -> None:
-    """MLflow's pre-created experiment "0", named Default, made on first use."""
-    index, _ = experiment_index(services)
-    if DEFAULT_EXPERIMENT in index.get("by_id", {}):
-        return
-    from mlgraph.integrations.mlflow.server.experiments import create_experiment_proposals
-
-    def build() -> list[Proposal]:
-        idx, ver = experiment_index(services)
-        if DEFAULT_EXPERIMENT in idx.get("by_id", {}):
-            return []
-        return create_experiment_proposals(
-            idx, ver, DEFAULT_EXPERIMENT, "Default", None, {}, experiment_urn("Default")
-        )
-
-    mutate(services, ctx, build)
-
-
-def experiment_urn_of(services: Services, ctx: WriteContext, experiment_id: str) -> str | None:
-    index, _ = experiment_index(services)
-    if experiment_id == DEFAULT_EXPERIMENT and experiment_id not in index.get("by_id", {}):
-        ensure_default_experiment(services, ctx)
-        index, _ = experiment_index(services)
-    urn = index.get("by_id", {}).get(experiment_id)
-    return str(urn) if urn else None
+def claim_experiment(urn: str, exp_id: str, name: str) -> Proposal:
+    """The experiment's id and name, unique among experiments."""
+    value = {"system": SYSTEM, "kind": EXPERIMENT, "key": exp_id, "name": name}
+    return Proposal(Op.CLAIM_ID, urn, value=value)

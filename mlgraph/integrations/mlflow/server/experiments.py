@@ -1,6 +1,7 @@
-"""MLflow experiments as catalog containers (subtype "ML Experiment", platform mlflow):
-name and tags in containerProperties, the rest in the raw `mlflowExperiment` aspect;
-ids come from the `mlflowExperimentIndex` counter (see catalog.py)."""
+"""MLflow experiments: `mlflowExperiment` on the experiment's container, mapped to an ML
+Experiment container (`mapping.experiment`); the id and the name are an `external_ids`
+row, whose constraints keep both unique. A container's URN comes from the name the
+experiment was created with, so a rename moves nothing."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from mlgraph.integrations.mlflow import mapping
+from mlgraph.integrations.mlflow.objects import Experiment
 from mlgraph.integrations.mlflow.server import catalog as cat
 from mlgraph.integrations.mlflow.server.errors import MlflowRoute, exists, invalid, missing
 from mlgraph.integrations.mlflow.server.messages import Call, route
@@ -19,109 +22,106 @@ from mlgraph.integrations.mlflow.server.query import (
     parse,
     parse_order,
 )
-from mlgraph.integrations.mlflow.server.translate import experiment_json
-from mlgraph.integrations.mlflow.urns import EXPERIMENT_SUBTYPE, PLATFORM_URN, experiment_urn
-from mlgraph.services.proposals import Op, Proposal
+from mlgraph.integrations.mlflow.urns import experiment_urn
+from mlgraph.runtime import Services
+from mlgraph.services.proposals import Proposal, WriteContext
 
 router = APIRouter(route_class=MlflowRoute)
-_ASPECTS = ("containerProperties", "mlflowExperiment", "status")
+MAPPED = ("containerProperties", "subTypes", "dataPlatformInstance", "status")
+ASPECTS = ("mlflowExperiment", *MAPPED)
 _STRINGS = {"name", "experiment_id"}
 _NUMBERS = {"creation_time", "last_update_time"}
 
 
-def create_experiment_proposals(
-    index: dict[str, Any],
-    index_version: int,
-    exp_id: str,
-    name: str,
-    artifact_location: str | None,
-    tags: dict[str, str],
-    urn: str,
+def changes(
+    services: Services, urn: str, exp: Experiment, aspects: cat.Aspects | None
 ) -> list[Proposal]:
-    now = cat.now_ms()
-    by_id = {**index.get("by_id", {}), exp_id: urn}
-    by_name = {**index.get("by_name", {}), name: exp_id}
-    next_id = max(int(index.get("next_id", 1)), int(exp_id) + 1)
+    """The experiment's raw state and the catalog mapped from it."""
     return [
-        cat.upsert(
-            PLATFORM_URN,
-            cat.INDEX,
-            {"next_id": next_id, "by_id": by_id, "by_name": by_name},
-            index_version,
-        ),
-        cat.upsert(urn, "containerProperties", {"name": name, "customProperties": tags}),
-        cat.upsert(urn, "subTypes", {"typeNames": [EXPERIMENT_SUBTYPE]}),
-        cat.upsert(urn, "dataPlatformInstance", {"platform": PLATFORM_URN}),
-        cat.upsert(
-            urn,
-            "mlflowExperiment",
-            {
-                "experiment_id": exp_id,
-                "artifact_location": artifact_location or f"mlflow-artifacts:/{exp_id}",
-                "lifecycle_stage": "active",
-                "creation_time": now,
-                "last_update_time": now,
-            },
-        ),
+        cat.raw(urn, aspects, "mlflowExperiment", exp.to_raw()),
+        *cat.sync(services, mapping.experiment(exp, urn), {urn: aspects or {}}),
     ]
 
 
-def _urn(call: Call, exp_id: str) -> str:
-    urn = cat.experiment_urn_of(call.services, call.ctx, exp_id)
-    if urn is None:
-        raise missing(f"No Experiment with id={exp_id} exists")
-    return urn
+def _create(
+    services: Services, exp_id: str, name: str, artifact_location: str | None, tags: dict[str, str]
+) -> list[Proposal]:
+    now = cat.now_ms()
+    exp = Experiment(
+        exp_id, name, artifact_location or f"mlflow-artifacts:/{exp_id}", "active", now, now, tags
+    )
+    urn = experiment_urn(name)
+    if services.entities.external_ids_of(urn):  # the name of an experiment since renamed
+        urn = experiment_urn(f"{name}#{exp_id}")
+    aspects = cat.read(services, urn, ASPECTS)  # a container pulled from MLflow, say
+    return [cat.claim_experiment(urn, exp_id, name), *changes(services, urn, exp, aspects)]
 
 
-def load(call: Call, exp_id: str) -> tuple[str, cat.Aspects]:
-    urn = _urn(call, exp_id)
-    aspects = cat.read(call.services, urn, _ASPECTS)
-    if aspects is None:
+def ensure_default_experiment(services: Services, ctx: WriteContext) -> None:
+    """MLflow's pre-created experiment "0", named Default, made on first use."""
+    ids = services.entities
+    if ids.external_id(cat.SYSTEM, cat.EXPERIMENT, cat.DEFAULT_EXPERIMENT) is not None:
+        return
+
+    def build() -> list[Proposal]:
+        if ids.external_id(cat.SYSTEM, cat.EXPERIMENT, cat.DEFAULT_EXPERIMENT) is not None:
+            return []
+        return _create(services, cat.DEFAULT_EXPERIMENT, "Default", None, {})
+
+    cat.mutate(services, ctx, build)
+
+
+def experiment_urn_of(call: Call, exp_id: str) -> str | None:
+    found = call.services.entities.external_id(cat.SYSTEM, cat.EXPERIMENT, exp_id)
+    if found is None and exp_id == cat.DEFAULT_EXPERIMENT:
+        ensure_default_experiment(call.services, call.ctx)
+        found = call.services.entities.external_id(cat.SYSTEM, cat.EXPERIMENT, exp_id)
+    return found.urn if found else None
+
+
+def load(call: Call, exp_id: str) -> tuple[str, Experiment, cat.Aspects]:
+    urn = experiment_urn_of(call, exp_id)
+    aspects = cat.read(call.services, urn, ASPECTS) if urn else None
+    if urn is None or not aspects or "mlflowExperiment" not in aspects:
         raise missing(f"No Experiment with id={exp_id} exists")
-    return urn, aspects
+    return urn, Experiment.from_raw(cat.value(aspects, "mlflowExperiment")), aspects
 
 
 def create_experiment(call: Call) -> dict[str, Any]:
     name = call.text("name")
     tags = call.tags()
-    cat.ensure_default_experiment(call.services, call.ctx)
+    ensure_default_experiment(call.services, call.ctx)
+    entities = call.services.entities
     created: list[str] = []
 
     def build() -> list[Proposal]:
-        index, ver = cat.experiment_index(call.services)
-        if name in index.get("by_name", {}):
+        if entities.external_id_named(cat.SYSTEM, cat.EXPERIMENT, name) is not None:
             raise exists(f"Experiment '{name}' already exists.")
-        exp_id = str(index.get("next_id", 1))
-        urn = experiment_urn(name)
-        if urn in index.get("by_id", {}).values():  # the name of an experiment since renamed
-            urn = experiment_urn(f"{name}#{exp_id}")
+        exp_id = str((entities.last_external_number(cat.SYSTEM, cat.EXPERIMENT) or 0) + 1)
         created[:] = [exp_id]
-        return create_experiment_proposals(
-            index, ver, exp_id, name, call.opt("artifact_location"), tags, urn
-        )
+        return _create(call.services, exp_id, name, call.opt("artifact_location"), tags)
 
     cat.mutate(call.services, call.ctx, build)
     return {"experiment_id": created[0]}
 
 
 def get_experiment(call: Call) -> dict[str, Any]:
-    _, aspects = load(call, call.text("experiment_id"))
-    return {"experiment": experiment_json(aspects)}
+    _, exp, _ = load(call, call.text("experiment_id"))
+    return {"experiment": exp.to_json()}
 
 
 def get_experiment_by_name(call: Call) -> dict[str, Any]:
     name = call.text("experiment_name")
-    cat.ensure_default_experiment(call.services, call.ctx)
-    index, _ = cat.experiment_index(call.services)
-    exp_id = index.get("by_name", {}).get(name)
-    if exp_id is None:
+    ensure_default_experiment(call.services, call.ctx)
+    found = call.services.entities.external_id_named(cat.SYSTEM, cat.EXPERIMENT, name)
+    if found is None:
         raise missing(f"Could not find experiment with name '{name}'")
-    _, aspects = load(call, exp_id)
-    return {"experiment": experiment_json(aspects)}
+    _, exp, _ = load(call, found.key)
+    return {"experiment": exp.to_json()}
 
 
-def _view_ok(view: str, stage: str) -> bool:
-    return view == "ALL" or (stage == "deleted") == (view == "DELETED_ONLY")
+def _view_ok(view: str, exp: Experiment) -> bool:
+    return view == "ALL" or exp.deleted == (view == "DELETED_ONLY")
 
 
 def search_experiments(call: Call) -> dict[str, Any]:
@@ -133,27 +133,29 @@ def search_experiments(call: Call) -> dict[str, Any]:
         raise invalid(f"Invalid value {size} for parameter 'max_results'")
     clauses = parse(call.opt("filter"), _STRINGS, _NUMBERS)
     keys = parse_order(call.items("order_by"), _STRINGS, _NUMBERS)
-    cat.ensure_default_experiment(call.services, call.ctx)
-    index, _ = cat.experiment_index(call.services)
-    found = []
-    for urn in index.get("by_id", {}).values():
-        aspects = cat.read(call.services, urn, _ASPECTS)
-        if aspects is None:
+    ensure_default_experiment(call.services, call.ctx)
+    ids = call.services.entities.external_ids(cat.SYSTEM, cat.EXPERIMENT)
+    found = cat.read_many(call.services, [i.urn for i in ids], ["mlflowExperiment"])
+    records = []
+    for i in ids:
+        raw = cat.value(found.get(i.urn), "mlflowExperiment")
+        if not raw:
             continue
-        exp = experiment_json(aspects)
-        if not _view_ok(view, exp["lifecycle_stage"]):
+        exp = Experiment.from_raw(raw)
+        if not _view_ok(view, exp):
             continue
+        data = exp.to_json()
         rec = Record(
             attrs={
-                k: exp[k] for k in ("name", "experiment_id", "creation_time", "last_update_time")
+                k: data[k] for k in ("name", "experiment_id", "creation_time", "last_update_time")
             },
-            tags={t["key"]: t["value"] for t in exp["tags"]},
+            tags=dict(exp.tags),
         )
-        rec.attrs["_json"] = exp
+        rec.attrs["_json"] = data
         if all(matches(c, rec) for c in clauses):
-            found.append(rec)
+            records.append(rec)
     ordered = order(
-        found, [*keys, ("attr", "creation_time", True), ("attr", "experiment_id", False)]
+        records, [*keys, ("attr", "creation_time", True), ("attr", "experiment_id", False)]
     )
     chunk, nxt = page(ordered, call.opt("page_token"), size)
     out: dict[str, Any] = {"experiments": [r.attrs["_json"] for r in chunk]}
@@ -162,27 +164,37 @@ def search_experiments(call: Call) -> dict[str, Any]:
     return out
 
 
-def _touch(raw: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    return {**raw, **changes, "last_update_time": cat.now_ms()}
+def _change(call: Call, exp_id: str, edit: Any, *, touch: bool = True) -> None:
+    """Read the experiment, `edit(exp)` it (raising to refuse, returning False for no
+    change), write its state and what maps from it. Tags, as in MLflow, leave the
+    experiment's last update time alone."""
+
+    def build() -> list[Proposal]:
+        urn, exp, aspects = load(call, exp_id)
+        if edit(exp) is False:
+            return []
+        if touch:
+            exp.last_update_time = cat.now_ms()
+        return changes(call.services, urn, exp, aspects)
+
+    cat.mutate(call.services, call.ctx, build)
 
 
 def update_experiment(call: Call) -> dict[str, Any]:
     exp_id, new_name = call.text("experiment_id"), call.opt("new_name")
     if not new_name:
         return {}
+    entities = call.services.entities
 
     def build() -> list[Proposal]:
-        urn, aspects = load(call, exp_id)
-        index, ver = cat.experiment_index(call.services)
-        props = cat.value(aspects, "containerProperties")
-        if new_name in index.get("by_name", {}) and props.get("name") != new_name:
+        urn, exp, aspects = load(call, exp_id)
+        holder = entities.external_id_named(cat.SYSTEM, cat.EXPERIMENT, new_name)
+        if holder is not None and holder.key != exp_id:
             raise exists(f"Experiment '{new_name}' already exists.")
-        by_name = {k: v for k, v in index["by_name"].items() if v != exp_id} | {new_name: exp_id}
-        return [
-            cat.upsert(PLATFORM_URN, cat.INDEX, {**index, "by_name": by_name}, ver),
-            cat.upsert(urn, "containerProperties", {**props, "name": new_name}),
-            cat.upsert(urn, "mlflowExperiment", _touch(cat.value(aspects, "mlflowExperiment"))),
-        ]
+        exp.name = new_name
+        exp.last_update_time = cat.now_ms()
+        claim = cat.claim_experiment(urn, exp_id, new_name)
+        return [claim, *changes(call.services, urn, exp, aspects)]
 
     cat.mutate(call.services, call.ctx, build)
     return {}
@@ -195,25 +207,15 @@ def _lifecycle(call: Call, stage: str) -> dict[str, Any]:
             "Cannot delete the default experiment '0'. This is an internally reserved experiment."
         )
 
-    def build() -> list[Proposal]:
-        urn, aspects = load(call, exp_id)
-        raw = cat.value(aspects, "mlflowExperiment")
-        if (raw.get("lifecycle_stage") == "deleted") == (stage == "deleted"):
+    def edit(exp: Experiment) -> bool:
+        if exp.lifecycle_stage == stage:
             if stage == "active":
                 raise invalid(f"Cannot restore an active experiment '{exp_id}'")
-            return []
-        op = Op.DELETE_ENTITY if stage == "deleted" else Op.RESTORE_ENTITY
-        return [
-            cat.upsert(
-                urn,
-                "mlflowExperiment",
-                _touch(raw, lifecycle_stage=stage),
-                cat.version(aspects, "mlflowExperiment"),
-            ),
-            Proposal(op, urn),
-        ]
+            return False
+        exp.lifecycle_stage = stage
+        return True
 
-    cat.mutate(call.services, call.ctx, build)
+    _change(call, exp_id, edit)
     return {}
 
 
@@ -228,26 +230,15 @@ def restore_experiment(call: Call) -> dict[str, Any]:
 def _tag(call: Call, key: str, val: str | None) -> dict[str, Any]:
     exp_id = call.text("experiment_id")
 
-    def build() -> list[Proposal]:
-        urn, aspects = load(call, exp_id)
-        props = cat.value(aspects, "containerProperties")
-        tags = dict(props.get("customProperties", {}))
+    def edit(exp: Experiment) -> None:
         if val is None:
-            if key not in tags:
+            if key not in exp.tags:
                 raise missing(f"No tag with name: {key} in experiment with id {exp_id}")
-            del tags[key]
+            del exp.tags[key]
         else:
-            tags[key] = val
-        return [
-            cat.upsert(
-                urn,
-                "containerProperties",
-                {**props, "customProperties": tags},
-                cat.version(aspects, "containerProperties"),
-            ),
-        ]
+            exp.tags[key] = val
 
-    cat.mutate(call.services, call.ctx, build)
+    _change(call, exp_id, edit, touch=False)
     return {}
 
 

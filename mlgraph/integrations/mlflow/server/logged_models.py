@@ -1,16 +1,20 @@
-"""MLflow 3 logged models as catalog mlModels of their own (`m-<hex>`, no group), in
-the experiment's container, trained by their source run (trainingJobs); the MLflow
-LoggedModel info (status, params, tags, artifact location) in raw `mlflowLoggedModel`."""
+"""MLflow 3 logged models: the model's state in `mlflowLoggedModel` (MLflow's
+LoggedModel), mapped to an mlModel of its own (`m-<hex>`, outside any group) in the
+experiment's container, trained by its source run (`mapping.logged_model`)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 from fastapi import APIRouter
 
+from mlgraph.integrations.mlflow import mapping
+from mlgraph.integrations.mlflow.objects import LoggedModel
 from mlgraph.integrations.mlflow.server import catalog as cat
 from mlgraph.integrations.mlflow.server.errors import MlflowRoute, invalid, missing
+from mlgraph.integrations.mlflow.server.experiments import experiment_urn_of
 from mlgraph.integrations.mlflow.server.experiments import load as load_experiment
 from mlgraph.integrations.mlflow.server.messages import Call, route
 from mlgraph.integrations.mlflow.server.query import (
@@ -21,100 +25,88 @@ from mlgraph.integrations.mlflow.server.query import (
     parse,
     parse_order,
 )
-from mlgraph.integrations.mlflow.server.translate import experiment_json, kv
-from mlgraph.integrations.mlflow.urns import PLATFORM_URN, logged_model_urn, run_urn
+from mlgraph.integrations.mlflow.urns import logged_model_urn
 from mlgraph.services.proposals import Proposal
 
 router = APIRouter(route_class=MlflowRoute)
-SUBTYPE = "MLflow Logged Model"
-_ASPECTS = ("mlflowLoggedModel", "mlModelProperties")
+MAPPED = ("mlModelProperties", "container", "subTypes", "dataPlatformInstance", "status")
+ASPECTS = ("mlflowLoggedModel", *MAPPED)
 _STRINGS = {"name", "model_id", "source_run_id", "status", "model_type"}
 _NUMBERS = {"creation_timestamp", "last_updated_timestamp"}
+VERSIONS_TAG = "mlflow.modelVersions"
+_STATUSES = ("LOGGED_MODEL_READY", "LOGGED_MODEL_UPLOAD_FAILED", "LOGGED_MODEL_PENDING")
 
 
-def load_logged_model(call: Call, model_id: str) -> dict[str, Any]:
-    aspects = cat.read(call.services, logged_model_urn(model_id), _ASPECTS)
+def _load(call: Call, model_id: str) -> tuple[LoggedModel, cat.Aspects]:
+    aspects = cat.read(call.services, logged_model_urn(model_id), ASPECTS)
     raw = cat.value(aspects, "mlflowLoggedModel")
-    if not raw:
+    if not aspects or not raw:
         raise missing(f"Logged model with ID '{model_id}' not found.")
-    return raw
+    return LoggedModel.from_raw(raw), aspects
 
 
-def model_json(raw: dict[str, Any]) -> dict[str, Any]:
-    info = {k: v for k, v in raw.items() if k not in ("params", "tags", "metrics")}
-    info["tags"] = kv(raw.get("tags", {}))
-    return {
-        "info": info,
-        "data": {"params": kv(raw.get("params", {})), "metrics": raw.get("metrics", [])},
-    }
+def load_logged_model(call: Call, model_id: str) -> LoggedModel:
+    return _load(call, model_id)[0]
+
+
+def _changes(call: Call, model: LoggedModel, aspects: cat.Aspects | None) -> list[Proposal]:
+    urn = logged_model_urn(model.model_id)
+    exp_urn = experiment_urn_of(call, model.experiment_id)
+    if exp_urn is None:
+        raise missing(f"No Experiment with id={model.experiment_id} exists")
+    return [
+        cat.raw(urn, aspects, "mlflowLoggedModel", model.to_raw()),
+        *cat.sync(call.services, mapping.logged_model(model, exp_urn), {urn: aspects or {}}),
+    ]
+
+
+def registered(call: Call, model_id: str, name: str, version: str) -> list[Proposal]:
+    """A version was made from the logged model: as MLflow's server does, it joins the
+    model's `mlflow.modelVersions` tag (the client then adds its own entry)."""
+    model, aspects = _load(call, model_id)
+    try:
+        listed = json.loads(model.tags.get(VERSIONS_TAG) or "[]")
+    except ValueError:
+        listed = []
+    listed = listed if isinstance(listed, list) else []
+    model.tags[VERSIONS_TAG] = json.dumps([*listed, {"name": name, "version": int(version)}])
+    return _changes(call, model, aspects)
 
 
 def _update(call: Call, model_id: str, change: Any) -> dict[str, Any]:
-    urn = logged_model_urn(model_id)
-    result: list[dict[str, Any]] = []
+    result: list[LoggedModel] = []
 
     def build() -> list[Proposal]:
-        aspects = cat.read(call.services, urn, _ASPECTS)
-        raw = cat.value(aspects, "mlflowLoggedModel")
-        if not raw:
-            raise missing(f"Logged model with ID '{model_id}' not found.")
-        change(raw)
-        raw["last_updated_timestamp_ms"] = cat.now_ms()
-        props = cat.value(aspects, "mlModelProperties")
-        props["customProperties"] = dict(raw.get("tags", {}))
-        props["hyperParams"] = [{"name": k, "value": v} for k, v in raw.get("params", {}).items()]
-        result[:] = [raw]
-        return [
-            cat.upsert(urn, "mlflowLoggedModel", raw, cat.version(aspects, "mlflowLoggedModel")),
-            cat.upsert(urn, "mlModelProperties", props, cat.version(aspects, "mlModelProperties")),
-        ]
+        model, aspects = _load(call, model_id)
+        change(model)
+        model.last_updated_timestamp = cat.now_ms()
+        result[:] = [model]
+        return _changes(call, model, aspects)
 
     cat.mutate(call.services, call.ctx, build)
-    return {"model": model_json(result[0])}
+    return {"model": result[0].to_json()}
 
 
 def create_logged_model(call: Call) -> dict[str, Any]:
     exp_id = call.text("experiment_id")
-    exp_urn, exp_aspects = load_experiment(call, exp_id)
+    _, exp, _ = load_experiment(call, exp_id)
     model_id = f"m-{uuid.uuid4().hex}"
     now = cat.now_ms()
-    run_id = call.opt("source_run_id")
-    location = experiment_json(exp_aspects)["artifact_location"].rstrip("/")
-    raw = {
-        "model_id": model_id,
-        "experiment_id": exp_id,
-        "name": call.opt("name") or model_id,
-        "creation_timestamp_ms": now,
-        "last_updated_timestamp_ms": now,
-        "artifact_uri": f"{location}/models/{model_id}/artifacts",
-        "status": "LOGGED_MODEL_PENDING",
-        "tags": call.tags(),
-        "params": call.tags("params"),
-    }
-    for key in ("model_type", "source_run_id"):
-        if call.opt(key):
-            raw[key] = call.opt(key)
-    urn = logged_model_urn(model_id)
-    props: dict[str, Any] = {
-        "name": raw["name"],
-        "customProperties": raw["tags"],
-        "created": {"time": now, "actor": call.ctx.actor},
-    }
-    props["hyperParams"] = [{"name": k, "value": v} for k, v in call.tags("params").items()]
-    if run_id:
-        props["trainingJobs"] = [run_urn(run_id)]
-    cat.write(
-        call.services,
-        call.ctx,
-        [
-            cat.upsert(urn, "mlModelProperties", props),
-            cat.upsert(urn, "subTypes", {"typeNames": [SUBTYPE]}),
-            cat.upsert(urn, "container", {"container": exp_urn}),
-            cat.upsert(urn, "dataPlatformInstance", {"platform": PLATFORM_URN}),
-            cat.upsert(urn, "mlflowLoggedModel", raw),
-        ],
+    model = LoggedModel(
+        model_id=model_id,
+        experiment_id=exp_id,
+        name=call.opt("name") or model_id,
+        artifact_uri=f"{exp.artifact_location.rstrip('/')}/models/{model_id}/artifacts",
+        status="LOGGED_MODEL_PENDING",
+        source_run_id=call.opt("source_run_id") or "",
+        model_type=call.opt("model_type") or "",
+        creation_timestamp=now,
+        last_updated_timestamp=now,
+        tags=call.tags(),
+        params=call.tags("params"),
     )
-    return {"model": model_json(raw)}
+    cat.write(call.services, call.ctx, _changes(call, model, None))
+    return {"model": model.to_json()}
 
 
 def _model_id(call: Call) -> str:
@@ -122,36 +114,36 @@ def _model_id(call: Call) -> str:
 
 
 def get_logged_model(call: Call) -> dict[str, Any]:
-    return {"model": model_json(load_logged_model(call, _model_id(call)))}
+    return {"model": load_logged_model(call, _model_id(call)).to_json()}
 
 
 def finalize_logged_model(call: Call) -> dict[str, Any]:
     status = call.text("status")
-    if status not in ("LOGGED_MODEL_READY", "LOGGED_MODEL_UPLOAD_FAILED", "LOGGED_MODEL_PENDING"):
+    if status not in _STATUSES:
         raise invalid(f"Invalid value {status!r} for parameter 'status'")
-    return _update(call, _model_id(call), lambda raw: raw.update(status=status))
+    return _update(call, _model_id(call), lambda m: setattr(m, "status", status))
 
 
 def delete_logged_model(call: Call) -> dict[str, Any]:
-    _update(call, _model_id(call), lambda raw: raw.update(status="LOGGED_MODEL_DELETED"))
+    _update(call, _model_id(call), lambda m: setattr(m, "status", "LOGGED_MODEL_DELETED"))
     return {}
 
 
 def set_logged_model_tags(call: Call) -> dict[str, Any]:
     tags = call.tags()
-    _update(call, _model_id(call), lambda raw: raw.setdefault("tags", {}).update(tags))
+    _update(call, _model_id(call), lambda m: m.tags.update(tags))
     return {}
 
 
 def delete_logged_model_tag(call: Call) -> dict[str, Any]:
     key = call.text("tag_key")
-    _update(call, _model_id(call), lambda raw: raw.setdefault("tags", {}).pop(key, None))
+    _update(call, _model_id(call), lambda m: m.tags.pop(key, None))
     return {}
 
 
 def log_logged_model_params(call: Call) -> dict[str, Any]:
     params = call.tags("params")
-    _update(call, _model_id(call), lambda raw: raw.setdefault("params", {}).update(params))
+    _update(call, _model_id(call), lambda m: m.params.update(params))
     return {}
 
 
@@ -167,24 +159,25 @@ def search_logged_models(call: Call) -> dict[str, Any]:
     keys = parse_order(order_by, _STRINGS, _NUMBERS)
     found = []
     for exp_id in [str(e) for e in call.items("experiment_ids")]:
-        exp_urn, _ = load_experiment(call, exp_id)
+        exp_urn, _, _ = load_experiment(call, exp_id)
         rels = call.services.entities.relationships(
             exp_urn, direction="incoming", types=["IsPartOf"]
         )
-        for rel in rels:
-            if not rel["urn"].startswith("urn:li:mlModel:"):
+        urns = [r["urn"] for r in rels if r["urn"].startswith("urn:li:mlModel:")]
+        models = cat.read_many(call.services, urns, ["mlflowLoggedModel"])
+        for urn in urns:
+            raw = cat.value(models.get(urn), "mlflowLoggedModel")
+            if not raw:
                 continue
-            raw = cat.value(
-                cat.read(call.services, rel["urn"], ["mlflowLoggedModel"]), "mlflowLoggedModel"
-            )
-            if not raw or raw.get("status") == "LOGGED_MODEL_DELETED":
+            model = LoggedModel.from_raw(raw)
+            if model.deleted:
                 continue
-            attrs = {k: raw.get(k) for k in _STRINGS}
-            attrs["creation_timestamp"] = raw.get("creation_timestamp_ms")
-            attrs["last_updated_timestamp"] = raw.get("last_updated_timestamp_ms")
-            rec = Record(attrs=attrs, params=raw.get("params", {}), tags=raw.get("tags", {}))
+            attrs: dict[str, Any] = {k: getattr(model, k) or None for k in _STRINGS}
+            attrs["creation_timestamp"] = model.creation_timestamp
+            attrs["last_updated_timestamp"] = model.last_updated_timestamp
+            rec = Record(attrs=attrs, params=dict(model.params), tags=dict(model.tags))
             if all(matches(c, rec) for c in clauses):
-                rec.attrs["_json"] = model_json(raw)
+                rec.attrs["_json"] = model.to_json()
                 found.append(rec)
     ordered = order(
         found, [*keys, ("attr", "creation_timestamp", True), ("attr", "model_id", False)]

@@ -1,15 +1,19 @@
-"""Registered models as catalog mlModelGroups (platform mlflow): description and tags in
-mlModelGroupProperties, creation time, user, aliases and the version counter in the
-raw `mlflowRegisteredModel`. Aliases also live on each version's versionProperties
-and `mlflowRegistryState`, whose history is the registry audit trail."""
+"""MLflow registered models: the model's state in `mlflowRegisteredModel` (MLflow's
+RegisteredModel with its aliases, plus the next version number — versions are never
+renumbered — and the live versions), mapped to a model group (`mapping.registered_model`)
+and its version set. A version's aliases also live on the version (`versions.py`), and
+each move is a write of its `mlflowRegistryState`, whose history is the audit trail."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter
 
+from mlgraph.integrations.mlflow import mapping
+from mlgraph.integrations.mlflow.objects import ModelVersion, RegisteredModel
 from mlgraph.integrations.mlflow.server import catalog as cat
 from mlgraph.integrations.mlflow.server.errors import MlflowRoute, exists, invalid, missing
 from mlgraph.integrations.mlflow.server.messages import Call, route
@@ -21,97 +25,142 @@ from mlgraph.integrations.mlflow.server.query import (
     parse,
     parse_order,
 )
-from mlgraph.integrations.mlflow.server.translate import model_version_json, registered_model_json
-from mlgraph.integrations.mlflow.urns import PLATFORM_URN, model_group_urn, model_version_urn
+from mlgraph.integrations.mlflow.urns import model_group_urn, model_version_urn
+from mlgraph.runtime import Services
 from mlgraph.services.proposals import Op, Proposal
 
 router = APIRouter(route_class=MlflowRoute)
-GROUP_ASPECTS = ("mlModelGroupProperties", "mlflowRegisteredModel", "status")
+GROUP_ASPECTS = (
+    "mlflowRegisteredModel",
+    "mlModelGroupProperties",
+    "dataPlatformInstance",
+    "status",
+    "ownership",
+)
 VERSION_ASPECTS = (
+    "mlflowModelVersion",
+    "mlflowRegistryState",
     "mlModelProperties",
     "versionProperties",
     "globalTags",
-    "mlflowModelVersion",
-    "mlflowRegistryState",
+    "dataPlatformInstance",
     "status",
+    "ownership",
 )
-# what a version's liveness and stage are read from (`latest_versions`, alias moves)
-_STATE_ASPECTS = ("mlflowModelVersion", "mlflowRegistryState", "status")
-_ALIAS_ASPECTS = (*_STATE_ASPECTS, "versionProperties")
 STAGES = {"none": "None", "staging": "Staging", "production": "Production", "archived": "Archived"}
 _ALIAS = re.compile(r"^[\w\-]{1,255}$")
 
 
-def load_model(call: Call, name: str) -> tuple[str, cat.Aspects]:
-    urn = model_group_urn(name)
-    aspects = cat.read(call.services, urn, GROUP_ASPECTS)
-    if (
-        not aspects
-        or "mlflowRegisteredModel" not in aspects
-        or cat.value(aspects, "status").get("removed")
-    ):
-        raise missing(f"Registered Model with name={name} not found")
-    return urn, aspects
+@dataclass
+class LoadedModel:
+    urn: str
+    model: RegisteredModel
+    next_version: int
+    versions: list[str]  # the live versions' numbers, oldest first
+    aspects: cat.Aspects = field(default_factory=dict)
+    removed: bool = False
+
+    @property
+    def latest(self) -> str | None:
+        return self.versions[-1] if self.versions else None
+
+    def raw(self) -> dict[str, Any]:
+        return {
+            **self.model.to_json(),
+            "next_version": self.next_version,
+            "versions": self.versions,
+        }
 
 
-def versions_of(call: Call, name: str, raw: dict[str, Any]) -> list[tuple[str, cat.Aspects]]:
-    """Live versions of a model, oldest first (read together, not one by one)."""
-    urns = [model_version_urn(name, v) for v in range(1, int(raw.get("next_version", 1)))]
-    found = cat.read_many(call.services, urns, VERSION_ASPECTS)
-    return [(urn, found[urn]) for urn in urns if _live(found.get(urn))]
+@dataclass
+class LoadedVersion:
+    urn: str
+    version: ModelVersion
+    storage_location: str
+    aspects: cat.Aspects
+
+    def raw(self) -> dict[str, Any]:
+        return {**self.version.to_json(), "storage_location": self.storage_location}
 
 
-def _live(aspects: cat.Aspects | None) -> bool:
-    return bool(
-        aspects
-        and "mlflowModelVersion" in aspects
-        and not cat.value(aspects, "status").get("removed")
+def model_of(urn: str, aspects: cat.Aspects | None) -> LoadedModel | None:
+    raw = cat.value(aspects, "mlflowRegisteredModel")
+    if not raw:
+        return None
+    return LoadedModel(
+        urn,
+        RegisteredModel.from_json(raw),
+        int(raw.get("next_version", 1)),
+        [str(v) for v in raw.get("versions") or []],
+        aspects or {},
+        bool(cat.value(aspects, "status").get("removed")),
     )
+
+
+def load_model(call: Call, name: str) -> LoadedModel:
+    urn = model_group_urn(name)
+    loaded = model_of(urn, cat.read(call.services, urn, GROUP_ASPECTS))
+    if loaded is None or loaded.removed:
+        raise missing(f"Registered Model with name={name} not found")
+    return loaded
+
+
+def version_of(urn: str, aspects: cat.Aspects | None) -> LoadedVersion | None:
+    raw = cat.value(aspects, "mlflowModelVersion")
+    if not raw or cat.value(aspects, "status").get("removed"):
+        return None
+    return LoadedVersion(
+        urn, ModelVersion.from_json(raw), str(raw.get("storage_location") or ""), aspects or {}
+    )
+
+
+def versions_of(services: Services, loaded: LoadedModel) -> list[LoadedVersion]:
+    """The live versions of a model, oldest first (read together, not one by one)."""
+    urns = [model_version_urn(loaded.model.name, v) for v in loaded.versions]
+    found = cat.read_many(services, urns, VERSION_ASPECTS)
+    return [v for v in (version_of(u, found.get(u)) for u in urns) if v is not None]
+
+
+def model_changes(services: Services, loaded: LoadedModel) -> list[Proposal]:
+    """The model's raw state, its group and its version set, as mapped from it."""
+    mapped = mapping.registered_model(loaded.model, loaded.latest)
+    if loaded.latest:
+        mapped += mapping.version_set(loaded.model.name, loaded.latest)
+    return [
+        cat.raw(loaded.urn, loaded.aspects, "mlflowRegisteredModel", loaded.raw()),
+        *cat.sync(services, mapped, {loaded.urn: loaded.aspects}),
+    ]
+
+
+def touch(loaded: LoadedModel) -> None:
+    loaded.model.last_updated_timestamp = cat.now_ms()
+
+
+def state_proposal(v: LoadedVersion, event: dict[str, Any]) -> Proposal:
+    """One registry event on a version: its stage and aliases after the move, and the move."""
+    mv = v.version
+    state = {"stage": mv.current_stage, "aliases": sorted(mv.aliases), "event": event}
+    return cat.raw(v.urn, v.aspects, "mlflowRegistryState", state)
 
 
 def latest_versions(
-    call: Call, name: str, raw: dict[str, Any], stages: list[str] | None = None
+    call: Call, loaded: LoadedModel, stages: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    """The newest live version in each stage. Every version's stage is read first,
-    then only the chosen versions in full (at most one per stage)."""
-    urns = [model_version_urn(name, v) for v in range(1, int(raw.get("next_version", 1)))]
-    states = call.services.entities.latest_values(urns, list(_STATE_ASPECTS))
-    newest: dict[str, str] = {}
-    for urn in urns:
-        v = states.get(urn, {})
-        if "mlflowModelVersion" in v and not v.get("status", {}).get("removed"):
-            newest[v.get("mlflowRegistryState", {}).get("stage", "None")] = urn
+    """The newest live version in each stage."""
+    newest: dict[str, ModelVersion] = {}
+    for v in versions_of(call.services, loaded):
+        newest[v.version.current_stage] = v.version
     wanted = [STAGES.get(s.lower(), s) for s in stages] if stages else list(newest)
-    chosen = [newest[s] for s in wanted if s in newest]
-    found = cat.read_many(call.services, chosen, VERSION_ASPECTS)
-    return [model_version_json(found[u], with_aliases=False) for u in chosen if _live(found.get(u))]
-
-
-def state_proposal(
-    urn: str, aspects: cat.Aspects, event: dict[str, Any], **changes: Any
-) -> Proposal:
-    """One registry event on a version: its state after the move, and the move."""
-    state = {**cat.value(aspects, "mlflowRegistryState"), **changes, "event": event}
-    return cat.upsert(
-        urn, "mlflowRegistryState", state, cat.version(aspects, "mlflowRegistryState")
-    )
-
-
-def _touch(urn: str, aspects: cat.Aspects, **changes: Any) -> Proposal:
-    raw = {
-        **cat.value(aspects, "mlflowRegisteredModel"),
-        **changes,
-        "last_updated_timestamp": cat.now_ms(),
-    }
-    return cat.upsert(
-        urn, "mlflowRegisteredModel", raw, cat.version(aspects, "mlflowRegisteredModel")
-    )
+    return [newest[s].to_json(with_aliases=False) for s in wanted if s in newest]
 
 
 def _model_json(call: Call, name: str) -> dict[str, Any]:
-    _, aspects = load_model(call, name)
-    raw = cat.value(aspects, "mlflowRegisteredModel")
-    return registered_model_json(aspects, latest_versions(call, name, raw))
+    loaded = load_model(call, name)
+    out = loaded.model.to_json()
+    latest = latest_versions(call, loaded)
+    if latest:
+        out["latest_versions"] = latest
+    return out
 
 
 def create_registered_model(call: Call) -> dict[str, Any]:
@@ -120,36 +169,20 @@ def create_registered_model(call: Call) -> dict[str, Any]:
 
     def build() -> list[Proposal]:
         aspects = cat.read(call.services, urn, GROUP_ASPECTS)
-        removed = bool(cat.value(aspects, "status").get("removed"))
-        if aspects and "mlflowRegisteredModel" in aspects and not removed:
+        before = model_of(urn, aspects)
+        if before is not None and not before.removed:
             raise exists(f"Registered Model (name={name}) already exists.")
         now = cat.now_ms()
-        props: dict[str, Any] = {
-            "name": name,
-            "customProperties": tags,
-            "createdAt": now,
-            "created": {"time": now, "actor": call.ctx.actor},
-            "lastModified": {"time": now, "actor": call.ctx.actor},
-        }
-        if description:
-            props["description"] = description
-        raw = {
-            "name": name,
-            "creation_timestamp": now,
-            "last_updated_timestamp": now,
-            "user_id": call.ctx.actor.rsplit(":", 1)[-1],
-            "aliases": {},
+        loaded = LoadedModel(
+            urn,
+            RegisteredModel(name, description or "", now, now, "", tags, {}),
             # a re-created model continues numbering, so old version URNs are not reused
-            "next_version": int(cat.value(aspects, "mlflowRegisteredModel").get("next_version", 1)),
-        }
-        out = [
-            cat.upsert(urn, "mlModelGroupProperties", props),
-            cat.upsert(urn, "dataPlatformInstance", {"platform": PLATFORM_URN}),
-            cat.upsert(
-                urn, "mlflowRegisteredModel", raw, cat.version(aspects, "mlflowRegisteredModel")
-            ),
-        ]
-        return [*out, Proposal(Op.RESTORE_ENTITY, urn)] if removed else out
+            before.next_version if before else 1,
+            [],
+            aspects or {},
+        )
+        out = model_changes(call.services, loaded)
+        return [*out, Proposal(Op.RESTORE_ENTITY, urn)] if before else out
 
     cat.mutate(call.services, call.ctx, build)
     return {"registered_model": _model_json(call, name)}
@@ -159,20 +192,19 @@ def get_registered_model(call: Call) -> dict[str, Any]:
     return {"registered_model": _model_json(call, call.text("name"))}
 
 
-def update_registered_model(call: Call) -> dict[str, Any]:
-    name, description = call.text("name"), call.opt("description")
-
+def _edit(call: Call, name: str, change: Any) -> None:
     def build() -> list[Proposal]:
-        urn, aspects = load_model(call, name)
-        props = cat.value(aspects, "mlModelGroupProperties")
-        props["description"] = description or ""
-        props["lastModified"] = {"time": cat.now_ms(), "actor": call.ctx.actor}
-        pinned = cat.upsert(
-            urn, "mlModelGroupProperties", props, cat.version(aspects, "mlModelGroupProperties")
-        )
-        return [pinned, _touch(urn, aspects)]
+        loaded = load_model(call, name)
+        change(loaded.model)
+        touch(loaded)
+        return model_changes(call.services, loaded)
 
     cat.mutate(call.services, call.ctx, build)
+
+
+def update_registered_model(call: Call) -> dict[str, Any]:
+    name, description = call.text("name"), call.opt("description")
+    _edit(call, name, lambda m: setattr(m, "description", description or ""))
     return {"registered_model": _model_json(call, name)}
 
 
@@ -181,10 +213,12 @@ def delete_registered_model(call: Call) -> dict[str, Any]:
     name = call.text("name")
 
     def build() -> list[Proposal]:
-        urn, aspects = load_model(call, name)
-        raw = cat.value(aspects, "mlflowRegisteredModel")
-        out = [Proposal(Op.DELETE_ENTITY, u) for u, _ in versions_of(call, name, raw)]
-        return [*out, _touch(urn, aspects, aliases={}), Proposal(Op.DELETE_ENTITY, urn)]
+        loaded = load_model(call, name)
+        out = [Proposal(Op.DELETE_ENTITY, v.urn) for v in versions_of(call.services, loaded)]
+        loaded.model.aliases = {}
+        touch(loaded)
+        raw = cat.raw(loaded.urn, loaded.aspects, "mlflowRegisteredModel", loaded.raw())
+        return [*out, raw, Proposal(Op.DELETE_ENTITY, loaded.urn)]
 
     cat.mutate(call.services, call.ctx, build)
     return {}
@@ -214,24 +248,26 @@ def search_registered_models(call: Call) -> dict[str, Any]:
         rows, cursor = call.services.entities.page(
             entity_type="mlModelGroup", platform="mlflow", cursor=cursor, limit=1000
         )
+        models = cat.read_many(call.services, [r.urn for r in rows], GROUP_ASPECTS)
         for row in rows:
-            aspects = cat.read(call.services, row.urn, GROUP_ASPECTS)
-            if not aspects or "mlflowRegisteredModel" not in aspects:
+            loaded = model_of(row.urn, models.get(row.urn))
+            if loaded is None:
                 continue
-            raw = cat.value(aspects, "mlflowRegisteredModel")
-            rm = registered_model_json(aspects)
+            rm = loaded.model.to_json()
             rec = Record(
                 attrs={
                     k: rm.get(k) for k in ("name", "creation_timestamp", "last_updated_timestamp")
                 },
-                tags={t["key"]: t["value"] for t in rm["tags"]},
+                tags=dict(loaded.model.tags),
             )
             # a missing tag is "not equal" (the client adds `tag.mlflow.prompt.is_prompt != 'true'`)
             if all(
                 matches(c, rec) or (c.kind == "tag" and c.op == "!=" and c.key not in rec.tags)
                 for c in clauses
             ):
-                rm["latest_versions"] = latest_versions(call, raw["name"], raw)
+                latest = latest_versions(call, loaded)
+                if latest:
+                    rm["latest_versions"] = latest
                 rec.attrs["_json"] = rm
                 found.append(rec)
         if cursor is None:
@@ -244,36 +280,19 @@ def search_registered_models(call: Call) -> dict[str, Any]:
 
 
 def get_latest_versions(call: Call) -> dict[str, Any]:
-    name = call.text("name")
-    _, aspects = load_model(call, name)
+    loaded = load_model(call, call.text("name"))
     stages = [str(s) for s in call.items("stages")]
-    return {
-        "model_versions": latest_versions(
-            call, name, cat.value(aspects, "mlflowRegisteredModel"), stages
-        )
-    }
+    return {"model_versions": latest_versions(call, loaded, stages)}
 
 
 def _model_tag(call: Call, key: str, val: str | None) -> dict[str, Any]:
-    name = call.text("name")
-
-    def build() -> list[Proposal]:
-        urn, aspects = load_model(call, name)
-        props = cat.value(aspects, "mlModelGroupProperties")
-        tags = dict(props.get("customProperties", {}))
+    def change(model: RegisteredModel) -> None:
         if val is None:
-            tags.pop(key, None)
+            model.tags.pop(key, None)
         else:
-            tags[key] = val
-        props["customProperties"] = tags
-        return [
-            cat.upsert(
-                urn, "mlModelGroupProperties", props, cat.version(aspects, "mlModelGroupProperties")
-            ),
-            _touch(urn, aspects),
-        ]
+            model.tags[key] = val
 
-    cat.mutate(call.services, call.ctx, build)
+    _edit(call, call.text("name"), change)
     return {}
 
 
@@ -294,43 +313,40 @@ def _alias_name(call: Call) -> str:
     return alias
 
 
-def _with_alias(
-    aspects: cat.Aspects, urn: str, aliases: list[str], event: dict[str, Any]
-) -> list[Proposal]:
-    vp = cat.value(aspects, "versionProperties")
-    vp["aliases"] = [{"versionTag": a} for a in sorted(aliases)]
-    return [
-        cat.upsert(urn, "versionProperties", vp, cat.version(aspects, "versionProperties")),
-        state_proposal(urn, aspects, event, aliases=sorted(aliases)),
-    ]
-
-
 def _move_alias(call: Call, name: str, alias: str, target: str | None) -> None:
     """Point `alias` at version `target` (None: remove it), recording the move."""
 
     def build() -> list[Proposal]:
-        urn, aspects = load_model(call, name)
-        raw = cat.value(aspects, "mlflowRegisteredModel")
-        aliases = dict(raw.get("aliases", {}))
-        before = aliases.get(alias)
-        moved = {str(v): model_version_urn(name, str(v)) for v in {before, target} - {None}}
-        found = cat.read_many(call.services, list(moved.values()), _ALIAS_ASPECTS)
-        held = {v: found.get(v_urn, {}) for v, v_urn in moved.items()}
+        loaded = load_model(call, name)
+        before = loaded.model.aliases.get(alias)
+        moved = {v: model_version_urn(name, v) for v in {before, target} - {None} if v}
+        found = cat.read_many(call.services, list(moved.values()), VERSION_ASPECTS)
+        held = {v: version_of(urn, found.get(urn)) for v, urn in moved.items()}
         if target is not None:
-            if not _live(held[target]):
+            if held.get(target) is None:
                 raise missing(f"Model Version (name={name}, version={target}) not found")
-            aliases[alias] = target
+            loaded.model.aliases[alias] = target
         elif before is None:
             return []
         else:
-            del aliases[alias]
+            del loaded.model.aliases[alias]
+        touch(loaded)
         event = {"kind": "alias", "alias": alias, "from": before, "to": target}
-        out = [_touch(urn, aspects, aliases=aliases)]
-        for v, v_aspects in held.items():
-            names = set(cat.value(v_aspects, "mlflowRegistryState").get("aliases", []))
-            names = names | {alias} if v == target else names - {alias}
-            v_urn = model_version_urn(name, v)
-            out += _with_alias(v_aspects, v_urn, list(names), {**event, "version": v})
+        out = model_changes(call.services, loaded)
+        for v, version in held.items():
+            if version is None:
+                continue
+            names = set(version.version.aliases)
+            version.version.aliases = sorted(names | {alias} if v == target else names - {alias})
+            out += [
+                cat.raw(version.urn, version.aspects, "mlflowModelVersion", version.raw()),
+                state_proposal(version, {**event, "version": v}),
+                *cat.sync(
+                    call.services,
+                    mapping.version_state(version.version),
+                    {version.urn: version.aspects},
+                ),
+            ]
         return out
 
     cat.mutate(call.services, call.ctx, build)
@@ -348,12 +364,15 @@ def delete_alias(call: Call) -> dict[str, Any]:
 
 def get_by_alias(call: Call) -> dict[str, Any]:
     name, alias = call.text("name"), call.text("alias")
-    _, aspects = load_model(call, name)
-    target = cat.value(aspects, "mlflowRegisteredModel").get("aliases", {}).get(alias)
+    loaded = load_model(call, name)
+    target = loaded.model.aliases.get(alias)
     if target is None:
         raise missing(f"Registered model alias {alias} not found.")
-    v_aspects = cat.read(call.services, model_version_urn(name, target), VERSION_ASPECTS) or {}
-    return {"model_version": model_version_json(v_aspects)}
+    urn = model_version_urn(name, target)
+    found = version_of(urn, cat.read(call.services, urn, VERSION_ASPECTS))
+    if found is None:
+        raise missing(f"Registered model alias {alias} not found.")
+    return {"model_version": found.version.to_json()}
 
 
 route(router, "POST", "/registered-models/create", create_registered_model)

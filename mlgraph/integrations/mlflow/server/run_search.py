@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from mlgraph.integrations.mlflow.objects import Run
 from mlgraph.integrations.mlflow.server import catalog as cat
 from mlgraph.integrations.mlflow.server.errors import MlflowRoute, invalid
 from mlgraph.integrations.mlflow.server.experiments import load as load_experiment
@@ -28,8 +29,6 @@ from mlgraph.integrations.mlflow.server.query import (
     parse_order,
     token_offset,
 )
-from mlgraph.integrations.mlflow.server.runs import ASPECTS
-from mlgraph.integrations.mlflow.server.translate import run_json, run_json_of, run_params, run_tags
 from mlgraph.integrations.mlflow.urns import run_urn
 from mlgraph.services.filters import Clause
 from mlgraph.store.member_store import Condition, MemberQuery, Sort, Value
@@ -47,7 +46,6 @@ _PROPERTY_ASPECT = {
     "metric": "mlTrainingRunProperties",
     "tag": "dataProcessInstanceProperties",
 }
-_JSON_ASPECTS = ("mlflowRun", "dataProcessInstanceProperties", "mlTrainingRunProperties")
 _SQL_ATTR_OPS = {"=", "!=", ">", ">=", "<", "<=", "IN", "NOT IN"}
 _SQL_PROPERTY_OPS = {"=", "!=", ">", ">=", "<", "<=", "IS NULL", "IS NOT NULL"}
 
@@ -55,8 +53,6 @@ _SQL_PROPERTY_OPS = {"=", "!=", ">", ">=", "<", "<=", "IS NULL", "IS NOT NULL"}
 def _value(kind: str, key: str) -> Value:
     if kind in _PROPERTY_ASPECT:
         return Value(kind, _PROPERTY_ASPECT[kind], key)
-    if key == "run_name":
-        return Value("field", "dataProcessInstanceProperties", "name")
     return Value("field", "mlflowRun", key, numeric=key in NUMBERS)
 
 
@@ -130,9 +126,13 @@ def search_runs(call: Call) -> dict[str, Any]:
     if query is not None:
         query.offset, query.limit = token_offset(call.opt("page_token")), size + 1
         urns = call.services.members.page(query) if exp_urns else []
-        found = call.services.entities.latest_values(urns[:size], list(_JSON_ASPECTS))
+        found = call.services.entities.latest_values(urns[:size], ["mlflowRun"])
         out: dict[str, Any] = {
-            "runs": [run_json_of(found[u]) for u in urns[:size] if "mlflowRun" in found.get(u, {})]
+            "runs": [
+                Run.from_raw(found[u]["mlflowRun"]).to_json()
+                for u in urns[:size]
+                if "mlflowRun" in found.get(u, {})
+            ]
         }
         if len(urns) > size:
             out["next_page_token"] = make_token(query.offset + size)
@@ -149,56 +149,39 @@ def search_runs(call: Call) -> dict[str, Any]:
         candidates = [u for u in candidates if u in allowed]
         clauses = [c for c in clauses if c.kind not in _INDEXED]
     records = []
-    found = cat.read_many(call.services, list(dict.fromkeys(candidates)), ASPECTS)
+    found = cat.read_many(call.services, list(dict.fromkeys(candidates)), ["mlflowRun"])
     for urn in dict.fromkeys(candidates):
-        aspects = found.get(urn)
-        if not aspects or "mlflowRun" not in aspects:
+        raw = cat.value(found.get(urn), "mlflowRun")
+        if not raw:
             continue
-        raw = cat.value(aspects, "mlflowRun")
-        stage = raw.get("lifecycle_stage", "active")
-        if view != "ALL" and (stage == "deleted") != (view == "DELETED_ONLY"):
+        run = Run.from_raw(raw)
+        if view != "ALL" and run.deleted != (view == "DELETED_ONLY"):
             continue
         rec = Record(
             attrs={
-                "run_id": raw["run_id"],
-                "run_name": cat.value(aspects, "dataProcessInstanceProperties").get("name"),
-                "status": raw.get("status"),
-                "user_id": raw.get("user_id"),
-                "artifact_uri": raw.get("artifact_uri"),
-                "lifecycle_stage": stage,
-                "start_time": raw.get("start_time"),
-                "end_time": raw.get("end_time"),
+                "run_id": run.run_id,
+                "run_name": run.run_name,
+                "status": run.status,
+                "user_id": run.user_id,
+                "artifact_uri": run.artifact_uri,
+                "lifecycle_stage": run.lifecycle_stage,
+                "start_time": run.start_time,
+                "end_time": run.end_time,
             },
-            params=run_params(aspects),
-            # float() reads NaN, which the run's JSON keeps as "NaN"
-            metrics={
-                k: float(m["value"])
-                for k, m in raw.get("metrics", {}).items()
-                if m["value"] is not None
-            },
-            tags=run_tags(aspects),
+            params=dict(run.params),
+            metrics={k: m.value for k, m in run.metrics.items()},
+            tags=dict(run.tags),
             datasets=[
-                {
-                    "name": i["dataset"].get("name"),
-                    "digest": i["dataset"].get("digest"),
-                    "context": next(
-                        (
-                            t.get("value")
-                            for t in i.get("tags", [])
-                            if t.get("key") == "mlflow.data.context"
-                        ),
-                        None,
-                    ),
-                }
-                for i in raw.get("inputs", [])
+                {"name": i.name, "digest": i.digest, "context": i.tags.get("mlflow.data.context")}
+                for i in run.inputs
             ],
         )
         if all(matches(c, rec) for c in clauses):
-            rec.attrs["_aspects"] = aspects
+            rec.attrs["_run"] = run
             records.append(rec)
     ordered = order(records, [*keys, ("attr", "start_time", True), ("attr", "run_id", False)])
     chunk, nxt = page(ordered, call.opt("page_token"), size)
-    out = {"runs": [run_json(r.attrs["_aspects"]) for r in chunk]}
+    out = {"runs": [r.attrs["_run"].to_json() for r in chunk]}
     if nxt:
         out["next_page_token"] = nxt
     return out

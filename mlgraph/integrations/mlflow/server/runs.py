@@ -1,58 +1,137 @@
-"""MLflow runs as catalog dataProcessInstances (DataHub's mapping): name, start and
-tags in dataProcessInstanceProperties; params and latest metrics in
-mlTrainingRunProperties; every logged point through `append_metrics`; the experiment
-as `container`; status as dataProcessInstanceRunEvent; dataset inputs as dataset
-entities and dataProcessInstanceInput. MLflow-only state in the raw `mlflowRun`."""
+"""MLflow runs: the run's state in `mlflowRun` (MLflow's Run, its info fields at the
+top level for runs/search's SQL, plus the experiment's URN and the model versions
+registered from it), mapped to an ML Training Run dataProcessInstance, its datasets and
+their lineage (`mapping.run`). Every logged point goes to the metric history through
+`append_metrics`."""
 
 from __future__ import annotations
 
 import math
 import sys
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter
 
+from mlgraph.integrations.mlflow import mapping
+from mlgraph.integrations.mlflow.datasets import DATASET_VERSION
+from mlgraph.integrations.mlflow.objects import DatasetInput, LoggedModel, Metric, ModelVersion, Run
 from mlgraph.integrations.mlflow.server import catalog as cat
 from mlgraph.integrations.mlflow.server.errors import MlflowRoute, invalid, missing
 from mlgraph.integrations.mlflow.server.experiments import load as load_experiment
 from mlgraph.integrations.mlflow.server.messages import Call, route
-from mlgraph.integrations.mlflow.server.translate import (
-    experiment_json,
-    metric_text,
-    run_info,
-    run_json,
-    run_params,
-)
-from mlgraph.integrations.mlflow.urns import PLATFORM_URN, RUN_SUBTYPE, dataset_urn, run_urn
-from mlgraph.model.urn import user_urn
+from mlgraph.integrations.mlflow.urns import logged_model_urn, run_urn
+from mlgraph.runtime import Services
 from mlgraph.services.proposals import Op, Proposal
 
 router = APIRouter(route_class=MlflowRoute)
-ASPECTS = (
+MAPPED = (
     "dataProcessInstanceProperties",
     "mlTrainingRunProperties",
-    "mlflowRun",
+    "container",
+    "dataProcessInstanceRunEvent",
     "dataProcessInstanceInput",
     "dataProcessInstanceOutput",
+    "subTypes",
+    "dataPlatformInstance",
     "status",
 )
-_TERMINAL = {"FINISHED": "SUCCESS", "FAILED": "FAILURE", "KILLED": "SKIPPED"}
+ASPECTS = ("mlflowRun", *MAPPED)
+VERSION_ASPECTS = (
+    "mlModelProperties",
+    "versionProperties",
+    "globalTags",
+    "dataPlatformInstance",
+    "status",
+    "ownership",
+    "mlflowModelVersion",
+)
 _STATUSES = {"RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"}
 
 
-def load_run(call: Call, run_id: str) -> tuple[str, cat.Aspects]:
+@dataclass
+class LoadedRun:
+    urn: str
+    run: Run
+    experiment_urn: str
+    registered: list[str]  # URNs of the model versions registered from it
+    aspects: cat.Aspects
+
+    def raw(self) -> dict[str, Any]:
+        return {
+            **self.run.to_raw(),
+            "experiment_urn": self.experiment_urn,
+            "registered": self.registered,
+        }
+
+
+def load_run(call: Call, run_id: str) -> LoadedRun:
     if not run_id:
         raise invalid("Missing value for required parameter 'run_id'.")
     urn = run_urn(run_id)
     aspects = cat.read(call.services, urn, ASPECTS)
-    if not aspects or "mlflowRun" not in aspects:
+    raw = cat.value(aspects, "mlflowRun")
+    if not aspects or not raw:
         raise missing(f"Run with id={run_id} not found")
-    return urn, aspects
+    return LoadedRun(
+        urn,
+        Run.from_raw(raw),
+        str(raw["experiment_urn"]),
+        list(raw.get("registered") or []),
+        aspects,
+    )
 
 
-def _active(aspects: cat.Aspects, run_id: str) -> None:
-    if cat.value(aspects, "mlflowRun").get("lifecycle_stage") == "deleted":
+def changes(
+    services: Services, loaded: LoadedRun, *, datasets: bool = False, versions: bool = False
+) -> list[Proposal]:
+    """The run's raw state and the catalog mapped from it; the datasets it read when
+    they may have changed, and the versions registered from it when its params or
+    metrics (which they copy) may have."""
+    mapped = mapping.run(loaded.run, loaded.experiment_urn, versions=loaded.registered)
+    scope = mapped.all() if datasets else mapped.aspects
+    out = [
+        cat.raw(loaded.urn, loaded.aspects, "mlflowRun", loaded.raw()),
+        *cat.sync(services, scope, {loaded.urn: loaded.aspects}),
+    ]
+    if versions and loaded.registered:
+        out += _version_changes(services, loaded)
+    return out
+
+
+def _version_changes(services: Services, loaded: LoadedRun) -> list[Proposal]:
+    found = cat.read_many(services, loaded.registered, VERSION_ASPECTS)
+    mapped: mapping.Mapped = []
+    for urn in loaded.registered:
+        raw = cat.value(found.get(urn), "mlflowModelVersion")
+        if not raw or cat.value(found.get(urn), "status").get("removed"):
+            continue
+        mv = ModelVersion.from_json(raw)
+        logged = load_logged(services, mv.logged_model_id)
+        mapped.append(mapping.version_properties(mv, loaded.run, logged))
+    return cat.sync(services, mapped, found)
+
+
+def run_of(services: Services, run_id: str) -> Run | None:
+    """A run's MLflow state, or None (a version may name a run that is gone)."""
+    if not run_id:
+        return None
+    raw = cat.value(cat.read(services, run_urn(run_id), ["mlflowRun"]), "mlflowRun")
+    return Run.from_raw(raw) if raw else None
+
+
+def load_logged(services: Services, model_id: str | None) -> LoggedModel | None:
+    if not model_id:
+        return None
+    raw = cat.value(
+        cat.read(services, logged_model_urn(model_id), ["mlflowLoggedModel"]), "mlflowLoggedModel"
+    )
+    return LoggedModel.from_raw(raw) if raw else None
+
+
+def _active(loaded: LoadedRun, run_id: str) -> None:
+    if loaded.run.deleted:
         raise invalid(f"The run {run_id} must be in the 'active' state. Current state is deleted.")
 
 
@@ -62,9 +141,8 @@ def _run_id(call: Call) -> str:
 
 def create_run(call: Call) -> dict[str, Any]:
     exp_id = call.opt("experiment_id") or cat.DEFAULT_EXPERIMENT
-    exp_urn, exp_aspects = load_experiment(call, exp_id)
-    exp = experiment_json(exp_aspects)
-    if exp["lifecycle_stage"] != "active":
+    exp_urn, exp, _ = load_experiment(call, exp_id)
+    if exp.deleted:
         raise invalid(
             f"The experiment {exp_id} must be in the 'active' state. Current state is deleted."
         )
@@ -72,62 +150,23 @@ def create_run(call: Call) -> dict[str, Any]:
     tags = call.tags()
     name = call.opt("run_name") or tags.get("mlflow.runName") or f"run-{run_id[:8]}"
     tags["mlflow.runName"] = name
-    user = call.opt("user_id") or tags.get("mlflow.user") or ""
-    start = call.integer("start_time") or cat.now_ms()
-    artifact_uri = f"{exp['artifact_location'].rstrip('/')}/{run_id}/artifacts"
-    urn = run_urn(run_id)
-    actor = user_urn(user) if user else call.ctx.actor
-    raw = {
-        "run_id": run_id,
-        "experiment_id": exp_id,
-        "user_id": user,
-        "status": "RUNNING",
-        "start_time": start,
-        "artifact_uri": artifact_uri,
-        "lifecycle_stage": "active",
-        "metrics": {},
-        "inputs": [],
-        "outputs": [],
-    }
-    proposals = [
-        cat.upsert(
-            urn,
-            "dataProcessInstanceProperties",
-            {
-                "name": name,
-                "created": {"time": start, "actor": actor},
-                "customProperties": tags,
-            },
-        ),
-        cat.upsert(
-            urn,
-            "mlTrainingRunProperties",
-            {
-                "id": run_id,
-                "outputUrls": [artifact_uri],
-                "hyperParams": [],
-                "trainingMetrics": [],
-            },
-        ),
-        cat.upsert(urn, "subTypes", {"typeNames": [RUN_SUBTYPE]}),
-        cat.upsert(urn, "container", {"container": exp_urn}),
-        cat.upsert(urn, "dataPlatformInstance", {"platform": PLATFORM_URN}),
-        cat.upsert(
-            urn, "dataProcessInstanceRunEvent", {"timestampMillis": start, "status": "STARTED"}
-        ),
-        cat.upsert(urn, "mlflowRun", raw),
-    ]
-    cat.write(call.services, call.ctx, proposals)
-    return {"run": run_json(cat.written(None, urn, proposals))}
+    run = Run(
+        run_id=run_id,
+        experiment_id=exp_id,
+        run_name=name,
+        user_id=call.opt("user_id") or tags.get("mlflow.user") or "",
+        status="RUNNING",
+        start_time=call.integer("start_time") or cat.now_ms(),
+        artifact_uri=f"{exp.artifact_location.rstrip('/')}/{run_id}/artifacts",
+        tags=tags,
+    )
+    loaded = LoadedRun(run_urn(run_id), run, exp_urn, [], {})
+    cat.write(call.services, call.ctx, changes(call.services, loaded, datasets=True))
+    return {"run": run.to_json()}
 
 
 def get_run(call: Call) -> dict[str, Any]:
-    _, aspects = load_run(call, _run_id(call))
-    return {"run": run_json(aspects)}
-
-
-def _pinned(urn: str, aspects: cat.Aspects, name: str, val: dict[str, Any]) -> Proposal:
-    return cat.upsert(urn, name, val, cat.version(aspects, name))
+    return {"run": load_run(call, _run_id(call)).run.to_json()}
 
 
 def update_run(call: Call) -> dict[str, Any]:
@@ -136,57 +175,35 @@ def update_run(call: Call) -> dict[str, Any]:
     if status is not None and status not in _STATUSES:
         raise invalid(f"Invalid value {status!r} for parameter 'status'")
     end_time, name = call.integer("end_time"), call.opt("run_name")
-    read: dict[str, cat.Aspects] = {}
+    done: list[Run] = []
 
     def build() -> list[Proposal]:
-        urn, aspects = load_run(call, run_id)
-        read[urn] = aspects
-        _active(aspects, run_id)
-        raw = cat.value(aspects, "mlflowRun")
-        out = []
+        loaded = load_run(call, run_id)
+        _active(loaded, run_id)
+        run = loaded.run
         if status:
-            raw["status"] = status
+            run.status = status
         if end_time is not None:
-            raw["end_time"] = end_time
-        if status in _TERMINAL:
-            end = raw.get("end_time") or cat.now_ms()
-            event = {
-                "timestampMillis": end,
-                "status": "COMPLETE",
-                "result": {"type": _TERMINAL[str(status)], "nativeResultType": "mlflow"},
-                "durationMillis": max(0, end - raw["start_time"]),
-            }
-            out.append(cat.upsert(urn, "dataProcessInstanceRunEvent", event))
+            run.end_time = end_time
         if name:
-            props = cat.value(aspects, "dataProcessInstanceProperties")
-            tags = {**props.get("customProperties", {}), "mlflow.runName": name}
-            out.append(
-                _pinned(
-                    urn,
-                    aspects,
-                    "dataProcessInstanceProperties",
-                    {**props, "name": name, "customProperties": tags},
-                )
-            )
-        out.append(_pinned(urn, aspects, "mlflowRun", raw))
-        return out
+            run.run_name = name
+            run.tags["mlflow.runName"] = name
+        done[:] = [run]
+        return changes(call.services, loaded)
 
-    written = cat.mutate(call.services, call.ctx, build)
-    ((urn, aspects),) = read.items()
-    return {"run_info": run_info(cat.written(aspects, urn, written))}
+    cat.mutate(call.services, call.ctx, build)
+    return {"run_info": done[0].info_json()}
 
 
 def _lifecycle(call: Call, stage: str) -> dict[str, Any]:
     run_id = _run_id(call)
 
     def build() -> list[Proposal]:
-        urn, aspects = load_run(call, run_id)
-        raw = cat.value(aspects, "mlflowRun")
-        if raw.get("lifecycle_stage") == stage:
+        loaded = load_run(call, run_id)
+        if loaded.run.lifecycle_stage == stage:
             return []
-        raw["lifecycle_stage"] = stage
-        op = Op.DELETE_ENTITY if stage == "deleted" else Op.RESTORE_ENTITY
-        return [_pinned(urn, aspects, "mlflowRun", raw), Proposal(op, urn)]
+        loaded.run.lifecycle_stage = stage
+        return changes(call.services, loaded)
 
     cat.mutate(call.services, call.ctx, build)
     return {}
@@ -200,11 +217,12 @@ def restore_run(call: Call) -> dict[str, Any]:
     return _lifecycle(call, "active")
 
 
-def _metric(item: Any) -> dict[str, Any]:
+def _point(item: Any) -> dict[str, Any]:
     if not isinstance(item, dict) or not isinstance(item.get("key"), str) or not item["key"]:
         raise invalid("Invalid metric: expected {key, value, timestamp, step}")
     try:
-        val = float(item["value"])
+        raw = item["value"]
+        val = float("nan") if isinstance(raw, str) and raw.lower() == "nan" else float(raw)
         ts = int(item["timestamp"]) if item.get("timestamp") is not None else cat.now_ms()
         step = int(item.get("step") or 0)
     except (KeyError, TypeError, ValueError):
@@ -217,19 +235,6 @@ def _metric(item: Any) -> dict[str, Any]:
     return {"key": item["key"], "value": val, "timestamp": ts, "step": step}
 
 
-def _latest_value(value: float) -> float | str:
-    """A latest value as the run's JSON keeps it: JSON has no NaN, MLflow says "NaN"."""
-    return "NaN" if math.isnan(value) else value
-
-
-def _rank(m: dict[str, Any]) -> tuple[int, int, float]:
-    """MLflow's order for replacing a latest value: step, then time, then value (a NaN
-    counts as the 0 its tables store)."""
-    value = m["value"]
-    number = 0.0 if value == "NaN" or value != value else float(value)
-    return (m["step"], m["timestamp"], number)
-
-
 def log(
     call: Call,
     run_id: str,
@@ -239,54 +244,41 @@ def log(
     delete_tag: str | None = None,
 ) -> None:
     """Params, metrics and tags in one atomic batch (log-batch and its singular forms)."""
-    points = [_metric(m) for m in metrics]
+    points = [_point(m) for m in metrics]
+    touched = {*(params or {}), *(tags or {}), *([delete_tag] if delete_tag else [])}
 
     def build() -> list[Proposal]:
-        urn, aspects = load_run(call, run_id)
-        _active(aspects, run_id)
-        out: list[Proposal] = []
-        raw = cat.value(aspects, "mlflowRun")
-        train = cat.value(aspects, "mlTrainingRunProperties")
-        if params or points:
-            current = run_params(aspects)
-            for k, v in (params or {}).items():
-                if k in current and current[k] != v:
-                    raise invalid(
-                        f"Changing param values is not allowed. Param with key='{k}' was already "
-                        f"logged with value='{current[k]}' for run ID='{run_id}'. Attempted logging "
-                        f"new value '{v}'."
-                    )
-                current[k] = v
-            latest = dict(raw.get("metrics", {}))
-            for p in points:
-                old = latest.get(p["key"])
-                if old is None or _rank(p) >= _rank(old):
-                    latest[p["key"]] = {
-                        "value": _latest_value(p["value"]),
-                        "timestamp": p["timestamp"],
-                        "step": p["step"],
-                    }
-            train["hyperParams"] = [{"name": k, "value": v} for k, v in current.items()]
-            train["trainingMetrics"] = [
-                {"name": k, "value": metric_text(m["value"])} for k, m in latest.items()
-            ]
-            out.append(_pinned(urn, aspects, "mlTrainingRunProperties", train))
-            if points:
-                raw["metrics"] = latest
-                out.append(_pinned(urn, aspects, "mlflowRun", raw))
-                out.append(Proposal(Op.APPEND_METRICS, urn, value={"points": points}))
-        if tags or delete_tag:
-            props = cat.value(aspects, "dataProcessInstanceProperties")
-            custom = dict(props.get("customProperties", {}))
-            if delete_tag is not None:
-                if delete_tag not in custom:
-                    raise missing(f"No tag with name: {delete_tag} in run with id {run_id}")
-                del custom[delete_tag]
-            custom.update(tags or {})
-            if (tags or {}).get("mlflow.runName"):
-                props["name"] = custom["mlflow.runName"]
-            props["customProperties"] = custom
-            out.append(_pinned(urn, aspects, "dataProcessInstanceProperties", props))
+        loaded = load_run(call, run_id)
+        _active(loaded, run_id)
+        run = loaded.run
+        for k, v in (params or {}).items():
+            if k in run.params and run.params[k] != v:
+                raise invalid(
+                    f"Changing param values is not allowed. Param with key='{k}' was already "
+                    f"logged with value='{run.params[k]}' for run ID='{run_id}'. Attempted logging "
+                    f"new value '{v}'."
+                )
+            run.params[k] = v
+        for p in points:
+            new = Metric(p["value"], p["timestamp"], p["step"])
+            old = run.metrics.get(p["key"])
+            if old is None or new.rank() >= old.rank():
+                run.metrics[p["key"]] = new
+        if delete_tag is not None:
+            if delete_tag not in run.tags:
+                raise missing(f"No tag with name: {delete_tag} in run with id {run_id}")
+            del run.tags[delete_tag]
+        run.tags.update(tags or {})
+        if (tags or {}).get("mlflow.runName"):
+            run.run_name = run.tags["mlflow.runName"]
+        out = changes(
+            call.services,
+            loaded,
+            datasets=DATASET_VERSION in touched,
+            versions=bool(params or points),
+        )
+        if points:
+            out.append(Proposal(Op.APPEND_METRICS, loaded.urn, value={"points": points}))
         return out
 
     cat.mutate(call.services, call.ctx, build)
@@ -324,96 +316,70 @@ def log_batch(call: Call) -> dict[str, Any]:
 
 
 def log_inputs(call: Call) -> dict[str, Any]:
-    """Datasets become dataset entities on platform mlflow; the run consumes them."""
+    """Datasets the run read: dataset entities, and the run's inputs (`mapping.run`)."""
     run_id = _run_id(call)
-    entries = call.items("datasets")
+    entries = []
+    for entry in call.items("datasets"):
+        ds = entry.get("dataset") if isinstance(entry, dict) else None
+        if not isinstance(ds, dict) or not ds.get("name"):
+            raise invalid("Invalid dataset input: expected {tags, dataset: {name, digest, ...}}")
+        entries.append(DatasetInput.from_json(entry))
 
     def build() -> list[Proposal]:
-        urn, aspects = load_run(call, run_id)
-        _active(aspects, run_id)
-        raw = cat.value(aspects, "mlflowRun")
-        inputs = list(raw.get("inputs", []))
-        io = cat.value(aspects, "dataProcessInstanceInput")
-        urns = list(io.get("inputs", []))
-        out: list[Proposal] = []
-        for entry in entries:
-            ds = entry.get("dataset") if isinstance(entry, dict) else None
-            if not isinstance(ds, dict) or not ds.get("name"):
-                raise invalid(
-                    "Invalid dataset input: expected {tags, dataset: {name, digest, ...}}"
-                )
-            d_urn = dataset_urn(str(ds["name"]), str(ds.get("digest", "")))
-            custom = {k: str(ds[k]) for k in ("digest", "source_type", "source") if ds.get(k)}
-            out.append(
-                cat.upsert(
-                    d_urn, "datasetProperties", {"name": ds["name"], "customProperties": custom}
-                )
-            )
-            out.append(cat.upsert(d_urn, "dataPlatformInstance", {"platform": PLATFORM_URN}))
-            if d_urn not in urns:
-                urns.append(d_urn)
-            key = (ds.get("name"), ds.get("digest"))
-            if all((i["dataset"].get("name"), i["dataset"].get("digest")) != key for i in inputs):
-                inputs.append({"tags": entry.get("tags", []), "dataset": ds})
-        raw["inputs"] = inputs
-        io = {"inputs": urns, "inputEdges": [{"destinationUrn": u} for u in urns]}
-        out.append(_pinned(urn, aspects, "dataProcessInstanceInput", io))
-        out.append(_pinned(urn, aspects, "mlflowRun", raw))
-        return out
+        loaded = load_run(call, run_id)
+        _active(loaded, run_id)
+        have = {i.key for i in loaded.run.inputs}
+        for item in entries:
+            if item.key not in have:
+                loaded.run.inputs.append(item)
+                have.add(item.key)
+        return changes(call.services, loaded, datasets=True)
 
     cat.mutate(call.services, call.ctx, build)
     return {}
 
 
-def add_outputs(
-    call: Call,
-    run_id: str,
-    outputs: list[dict[str, Any]],
-    urns: list[str],
-    loaded: tuple[str, cat.Aspects] | None = None,
-) -> list[Proposal]:
-    """Proposals adding model outputs (MLflow shape) and output URNs to a run (as
-    `loaded`, when the caller has just read it)."""
-    urn, aspects = loaded or load_run(call, run_id)
+def register(services: Services, loaded: LoadedRun, version_urn: str) -> list[Proposal]:
+    """The run's changes once a model version is registered from it (its outputs)."""
+    if version_urn not in loaded.registered:
+        loaded.registered.append(version_urn)
+    return changes(services, loaded)
+
+
+def unregister(services: Services, run_id: str, version_urn: str) -> list[Proposal]:
+    urn = run_urn(run_id)
+    aspects = cat.read(services, urn, ASPECTS)
     raw = cat.value(aspects, "mlflowRun")
-    raw["outputs"] = [
-        *raw.get("outputs", []),
-        *(o for o in outputs if o not in raw.get("outputs", [])),
-    ]
-    io = cat.value(aspects, "dataProcessInstanceOutput")
-    have = list(io.get("outputs", []))
-    have += [u for u in urns if u not in have]
-    out = {"outputs": have, "outputEdges": [{"destinationUrn": u} for u in have]}
-    return [
-        _pinned(urn, aspects, "mlflowRun", raw),
-        _pinned(urn, aspects, "dataProcessInstanceOutput", out),
-    ]
+    if not aspects or not raw or version_urn not in (raw.get("registered") or []):
+        return []
+    registered = [u for u in raw["registered"] if u != version_urn]
+    loaded = LoadedRun(urn, Run.from_raw(raw), str(raw["experiment_urn"]), registered, aspects)
+    return changes(services, loaded)
 
 
 def log_outputs(call: Call) -> dict[str, Any]:
-    from mlgraph.integrations.mlflow.urns import logged_model_urn
-
     run_id = _run_id(call)
     models = [
         {"model_id": str(m["model_id"]), "step": int(m.get("step") or 0)}
         for m in call.items("models")
         if isinstance(m, dict) and m.get("model_id")
     ]
-    cat.mutate(
-        call.services,
-        call.ctx,
-        lambda: add_outputs(
-            call, run_id, models, [logged_model_urn(str(m["model_id"])) for m in models]
-        ),
-    )
+
+    def build() -> list[Proposal]:
+        loaded = load_run(call, run_id)
+        have = {o["model_id"] for o in loaded.run.model_outputs}
+        loaded.run.model_outputs += [m for m in models if m["model_id"] not in have]
+        return changes(call.services, loaded)
+
+    cat.mutate(call.services, call.ctx, build)
     return {}
 
 
 def get_metric_history(call: Call) -> dict[str, Any]:
-    urn, _ = load_run(call, _run_id(call))
+    loaded = load_run(call, _run_id(call))
     size = call.integer("max_results", 25_000) or 25_000
     points, nxt = call.services.entities.metric_history(
-        urn, call.text("metric_key"), cursor=call.opt("page_token"), limit=min(size, 25_000)
+        loaded.urn, call.text("metric_key"), cursor=call.opt("page_token"), limit=min(size, 25_000)
     )
     out: dict[str, Any] = {"metrics": points}
     if nxt:

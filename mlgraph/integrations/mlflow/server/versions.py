@@ -1,8 +1,10 @@
-"""Model versions as catalog mlModels (`<name>_<version>`, DataHub's rule): description,
-tags, group and training run in mlModelProperties; versionProperties with the
-version set, version, aliases and sortId; the stage as tag `urn:li:tag:mlflow_<stage>`;
-the run's dataProcessInstanceOutput points at the version. The lineage-tag policy that
-guards registration runs below, in the write service, as on every door."""
+"""MLflow model versions: the version's state in `mlflowModelVersion` (MLflow's
+ModelVersion, its stage and aliases included, plus its storage location), mapped to an
+mlModel `<name>_<version>` in its group's version set (`mapping.model_version`), with
+the params and metrics of its run and its stage as the tag `urn:li:tag:mlflow_<stage>`.
+Each stage move is also a write of `mlflowRegistryState` (the audit trail). The lineage
+tag policy that guards registration runs below, in the write service, as on every door.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from mlgraph.integrations.mlflow import mapping
+from mlgraph.integrations.mlflow.objects import LoggedModel, ModelVersion, Run
 from mlgraph.integrations.mlflow.server import catalog as cat
 from mlgraph.integrations.mlflow.server.errors import MlflowRoute, invalid, missing
-from mlgraph.integrations.mlflow.server.logged_models import load_logged_model
+from mlgraph.integrations.mlflow.server.logged_models import load_logged_model, registered
 from mlgraph.integrations.mlflow.server.messages import Call, route
 from mlgraph.integrations.mlflow.server.query import (
     Record,
@@ -23,185 +27,149 @@ from mlgraph.integrations.mlflow.server.query import (
     parse_order,
 )
 from mlgraph.integrations.mlflow.server.registry import (
+    GROUP_ASPECTS,
     STAGES,
     VERSION_ASPECTS,
+    LoadedModel,
+    LoadedVersion,
     load_model,
+    model_changes,
+    model_of,
     state_proposal,
+    touch,
+    version_of,
     versions_of,
 )
-from mlgraph.integrations.mlflow.server.runs import add_outputs, load_run
-from mlgraph.integrations.mlflow.server.translate import metric_text, model_version_json, run_params
-from mlgraph.integrations.mlflow.urns import (
-    PLATFORM_URN,
-    model_version_urn,
-    run_urn,
-    stage_tag_urn,
-    version_set_urn,
+from mlgraph.integrations.mlflow.server.runs import (
+    load_logged,
+    load_run,
+    register,
+    run_of,
+    unregister,
 )
+from mlgraph.integrations.mlflow.urns import model_version_urn
+from mlgraph.runtime import Services
 from mlgraph.services.proposals import Op, Proposal
 
 router = APIRouter(route_class=MlflowRoute)
 
 
-def load_version(call: Call, name: str, version: str) -> tuple[str, cat.Aspects]:
-    load_model(call, name)
-    return _version_of(call, name, version)
-
-
-def _version_of(call: Call, name: str, version: str) -> tuple[str, cat.Aspects]:
-    """A live version of a model already loaded."""
+def load_version(call: Call, name: str, version: str) -> tuple[LoadedModel, LoadedVersion]:
+    model = load_model(call, name)
     urn = model_version_urn(name, version)
-    aspects = cat.read(call.services, urn, VERSION_ASPECTS)
-    if (
-        not aspects
-        or "mlflowModelVersion" not in aspects
-        or cat.value(aspects, "status").get("removed")
-    ):
+    found = version_of(urn, cat.read(call.services, urn, VERSION_ASPECTS))
+    if found is None:
         raise missing(f"Model Version (name={name}, version={version}) not found")
-    return urn, aspects
+    return model, found
 
 
-def _stage_tags(aspects: cat.Aspects, stage: str) -> dict[str, Any]:
-    tags = [
-        t
-        for t in cat.value(aspects, "globalTags").get("tags", [])
-        if not t["tag"].startswith("urn:li:tag:mlflow_")
+def state_changes(services: Services, v: LoadedVersion) -> list[Proposal]:
+    """The version's raw state and what a stage or alias move changes in the catalog."""
+    mv = v.version
+    mapped = mapping.version_state(mv) + mapping.stage_tag(mv.current_stage)
+    return [
+        cat.raw(v.urn, v.aspects, "mlflowModelVersion", v.raw()),
+        *cat.sync(services, mapped, {v.urn: v.aspects}),
     ]
-    return {"tags": [*tags, {"tag": stage_tag_urn(stage)}]}
+
+
+def full_changes(
+    services: Services, v: LoadedVersion, run: Run | None, logged: LoggedModel | None
+) -> list[Proposal]:
+    """The version's raw state and all the catalog mapped from it (with `run`'s params
+    and metrics, and `logged`'s type)."""
+    mv = v.version
+    mapped = mapping.model_version(mv, run, logged) + mapping.stage_tag(mv.current_stage)
+    return [
+        cat.raw(v.urn, v.aspects, "mlflowModelVersion", v.raw()),
+        *cat.sync(services, mapped, {v.urn: v.aspects}),
+    ]
 
 
 def create_model_version(call: Call) -> dict[str, Any]:
     name, source = call.text("name"), call.text("source")
     run_id, model_id = call.opt("run_id"), call.opt("model_id")
     tags, description = call.tags(), call.opt("description")
-    storage = source
-    if model_id:
-        logged = load_logged_model(call, model_id)
-        run_id = run_id or logged.get("source_run_id")
-        storage = logged.get("artifact_uri", source)
-    group = load_model(call, name)
-    run = load_run(call, run_id) if run_id else None
-    made: list[str] = []
-    fresh = [(group, run)]  # the first attempt writes from these reads; a retry reads again
+    logged = load_logged_model(call, model_id) if model_id else None
+    run_id = run_id or (logged.source_run_id if logged else None) or None
+    storage = logged.artifact_uri if logged and logged.artifact_uri else source
+    made: list[ModelVersion] = []
 
     def build() -> list[Proposal]:
-        (g_urn, g_aspects), loaded = (
-            fresh.pop()
-            if fresh
-            else (load_model(call, name), load_run(call, run_id) if run_id else None)
+        model = load_model(call, name)
+        run = load_run(call, run_id) if run_id else None
+        number = str(model.next_version)
+        now = cat.now_ms()
+        mv = ModelVersion(
+            name=name,
+            version=number,
+            description=description or "",
+            creation_timestamp=now,
+            last_updated_timestamp=now,
+            source=source,
+            run_id=run_id or "",
+            run_link=call.opt("run_link") or "",
+            model_id=model_id or "",
+            tags=tags,
         )
-        graw = cat.value(g_aspects, "mlflowRegisteredModel")
-        version = str(graw.get("next_version", 1))
-        made[:] = [version]
-        urn, now, actor = model_version_urn(name, version), cat.now_ms(), call.ctx.actor
-        props: dict[str, Any] = {
-            "name": f"{name}_{version}",
-            "customProperties": tags,
-            "groups": [g_urn],
-            "version": {"versionTag": version},
-            "created": {"time": now, "actor": actor},
-            "lastModified": {"time": now, "actor": actor},
-        }
-        out: list[Proposal] = []
-        if description:
-            props["description"] = description
-        if run_id and loaded:
-            r_aspects = loaded[1]
-            props["trainingJobs"] = [run_urn(run_id)]
-            props["hyperParams"] = [
-                {"name": k, "value": v} for k, v in run_params(r_aspects).items()
-            ]
-            metrics = cat.value(r_aspects, "mlflowRun").get("metrics", {})
-            props["trainingMetrics"] = [
-                {"name": k, "value": metric_text(m["value"])} for k, m in metrics.items()
-            ]
-            out += add_outputs(call, run_id, [], [urn], loaded)
-        raw = {
-            "name": name,
-            "version": version,
-            "creation_timestamp": now,
-            "last_updated_timestamp": now,
-            "user_id": actor.rsplit(":", 1)[-1],
-            "source": source,
-            "storage_location": storage,
-            "run_id": run_id or "",
-            "run_link": call.opt("run_link") or "",
-            "model_id": model_id or "",
-            "status": "READY",
-        }
-        event = {"kind": "stage", "version": version, "from": None, "to": "None"}
-        graw["next_version"] = int(version) + 1
-        graw["last_updated_timestamp"] = now
-        return [
-            *out,
-            cat.upsert(
-                g_urn,
-                "mlflowRegisteredModel",
-                graw,
-                cat.version(g_aspects, "mlflowRegisteredModel"),
-            ),
-            cat.upsert(urn, "mlModelProperties", props),
-            cat.upsert(
-                urn,
-                "versionProperties",
-                {
-                    "versionSet": version_set_urn(name),
-                    "version": {"versionTag": version},
-                    "aliases": [],
-                    "sortId": version.zfill(10),
-                },
-            ),
-            cat.upsert(urn, "globalTags", {"tags": [{"tag": stage_tag_urn("None")}]}),
-            cat.upsert(urn, "dataPlatformInstance", {"platform": PLATFORM_URN}),
-            cat.upsert(urn, "mlflowModelVersion", raw),
-            cat.upsert(
-                urn, "mlflowRegistryState", {"stage": "None", "aliases": [], "event": event}
-            ),
-            cat.upsert(version_set_urn(name), "versionSetProperties", {"latest": urn}),
+        made[:] = [mv]
+        v = LoadedVersion(model_version_urn(name, number), mv, storage, {})
+        model.next_version += 1
+        model.versions.append(number)
+        touch(model)
+        out = [
+            *model_changes(call.services, model),
+            *full_changes(call.services, v, run.run if run else None, logged),
+            state_proposal(v, {"kind": "stage", "version": number, "from": None, "to": "None"}),
         ]
+        if run is not None:
+            out += register(call.services, run, v.urn)
+        if model_id:
+            out += registered(call, model_id, name, number)
+        return out
 
-    written = cat.mutate(call.services, call.ctx, build)
-    urn = model_version_urn(name, made[0])
-    return {"model_version": model_version_json(cat.written(None, urn, written))}
+    cat.mutate(call.services, call.ctx, build)
+    return {"model_version": made[0].to_json()}
 
 
 def get_model_version(call: Call) -> dict[str, Any]:
-    _, aspects = load_version(call, call.text("name"), call.text("version"))
-    return {"model_version": model_version_json(aspects)}
+    _, v = load_version(call, call.text("name"), call.text("version"))
+    return {"model_version": v.version.to_json()}
 
 
-def _edit(call: Call, change: Any) -> dict[str, Any]:
+def _edit(call: Call, change: Any) -> ModelVersion:
     name, version = call.text("name"), call.text("version")
+    done: list[ModelVersion] = []
 
     def build() -> list[Proposal]:
-        urn, aspects = load_version(call, name, version)
-        props = cat.value(aspects, "mlModelProperties")
-        change(props)
-        props["lastModified"] = {"time": cat.now_ms(), "actor": call.ctx.actor}
-        raw = {**cat.value(aspects, "mlflowModelVersion"), "last_updated_timestamp": cat.now_ms()}
-        return [
-            cat.upsert(urn, "mlModelProperties", props, cat.version(aspects, "mlModelProperties")),
-            cat.upsert(urn, "mlflowModelVersion", raw, cat.version(aspects, "mlflowModelVersion")),
-        ]
+        _, v = load_version(call, name, version)
+        change(v.version)
+        v.version.last_updated_timestamp = cat.now_ms()
+        done[:] = [v.version]
+        run = run_of(call.services, v.version.run_id)
+        return full_changes(
+            call.services, v, run, load_logged(call.services, v.version.logged_model_id)
+        )
 
     cat.mutate(call.services, call.ctx, build)
-    return {"model_version": model_version_json(load_version(call, name, version)[1])}
+    return done[0]
 
 
 def update_model_version(call: Call) -> dict[str, Any]:
     description = call.opt("description") or ""
-    return _edit(call, lambda p: p.update(description=description))
+    mv = _edit(call, lambda m: setattr(m, "description", description))
+    return {"model_version": mv.to_json()}
 
 
 def set_model_version_tag(call: Call) -> dict[str, Any]:
     key, val = call.text("key"), call.opt("value") or ""
-    _edit(call, lambda p: p.setdefault("customProperties", {}).update({key: val}))
+    _edit(call, lambda m: m.tags.update({key: val}))
     return {}
 
 
 def delete_model_version_tag(call: Call) -> dict[str, Any]:
     key = call.text("key")
-    _edit(call, lambda p: p.get("customProperties", {}).pop(key, None))
+    _edit(call, lambda m: m.tags.pop(key, None))
     return {}
 
 
@@ -209,20 +177,14 @@ def delete_model_version(call: Call) -> dict[str, Any]:
     name, version = call.text("name"), call.text("version")
 
     def build() -> list[Proposal]:
-        urn, _ = load_version(call, name, version)
-        g_urn, g_aspects = load_model(call, name)
-        graw = cat.value(g_aspects, "mlflowRegisteredModel")
-        aliases = {a: v for a, v in graw.get("aliases", {}).items() if v != version}
-        graw = {**graw, "aliases": aliases, "last_updated_timestamp": cat.now_ms()}
-        return [
-            cat.upsert(
-                g_urn,
-                "mlflowRegisteredModel",
-                graw,
-                cat.version(g_aspects, "mlflowRegisteredModel"),
-            ),
-            Proposal(Op.DELETE_ENTITY, urn),
-        ]
+        model, v = load_version(call, name, version)
+        model.model.aliases = {a: n for a, n in model.model.aliases.items() if n != version}
+        model.versions = [n for n in model.versions if n != version]
+        touch(model)
+        out = [*model_changes(call.services, model), Proposal(Op.DELETE_ENTITY, v.urn)]
+        if v.version.run_id:
+            out += unregister(call.services, v.version.run_id, v.urn)
+        return out
 
     cat.mutate(call.services, call.ctx, build)
     return {}
@@ -240,54 +202,35 @@ def transition_stage(call: Call) -> dict[str, Any]:
         raise invalid(
             f"Model version transition cannot archive existing model versions because '{stage}' is not an Active stage. Valid stages are Staging, Production"
         )
-
-    read: dict[str, cat.Aspects] = {}
+    moved: list[ModelVersion] = []
 
     def build() -> list[Proposal]:
-        _, g_aspects = load_model(call, name)
-        urn, aspects = _version_of(call, name, version)
-        read[urn] = aspects
-        out = []
-        graw = cat.value(g_aspects, "mlflowRegisteredModel")
-        movers = [(urn, aspects, stage)]
+        model, v = load_version(call, name, version)
+        movers = [(v, stage)]
         if archive:
             movers += [
-                (u, a, "Archived")
-                for u, a in versions_of(call, name, graw)
-                if u != urn and cat.value(a, "mlflowRegistryState").get("stage") == stage
+                (other, "Archived")
+                for other in versions_of(call.services, model)
+                if other.urn != v.urn and other.version.current_stage == stage
             ]
-        for v_urn, v_aspects, to in movers:
-            before = cat.value(v_aspects, "mlflowRegistryState").get("stage", "None")
-            v = cat.value(v_aspects, "mlflowModelVersion")["version"]
-            event = {"kind": "stage", "version": v, "from": before, "to": to}
-            raw = {
-                **cat.value(v_aspects, "mlflowModelVersion"),
-                "last_updated_timestamp": cat.now_ms(),
-            }
-            out += [
-                state_proposal(v_urn, v_aspects, event, stage=to),
-                cat.upsert(
-                    v_urn,
-                    "globalTags",
-                    _stage_tags(v_aspects, to),
-                    cat.version(v_aspects, "globalTags"),
-                ),
-                cat.upsert(
-                    v_urn, "mlflowModelVersion", raw, cat.version(v_aspects, "mlflowModelVersion")
-                ),
-                cat.upsert(stage_tag_urn(to), "tagProperties", {"name": f"mlflow_{to.lower()}"}),
-            ]
+        now = cat.now_ms()
+        out: list[Proposal] = []
+        for mover, to in movers:
+            before = mover.version.current_stage
+            mover.version.current_stage = to
+            mover.version.last_updated_timestamp = now
+            event = {"kind": "stage", "version": mover.version.version, "from": before, "to": to}
+            out += [state_proposal(mover, event), *state_changes(call.services, mover)]
+        moved[:] = [v.version]
         return out
 
-    written = cat.mutate(call.services, call.ctx, build)
-    ((urn, aspects),) = read.items()
-    return {"model_version": model_version_json(cat.written(aspects, urn, written))}
+    cat.mutate(call.services, call.ctx, build)
+    return {"model_version": moved[0].to_json()}
 
 
 def get_download_uri(call: Call) -> dict[str, Any]:
-    _, aspects = load_version(call, call.text("name"), call.text("version"))
-    raw = cat.value(aspects, "mlflowModelVersion")
-    return {"artifact_uri": raw.get("storage_location") or raw.get("source", "")}
+    _, v = load_version(call, call.text("name"), call.text("version"))
+    return {"artifact_uri": v.storage_location or v.version.source}
 
 
 _STRINGS = {"name", "run_id", "source_path"}
@@ -306,25 +249,24 @@ def search_model_versions(call: Call) -> dict[str, Any]:
         rows, cursor = call.services.entities.page(
             entity_type="mlModelGroup", platform="mlflow", cursor=cursor, limit=1000
         )
+        models = cat.read_many(call.services, [r.urn for r in rows], GROUP_ASPECTS)
         for row in rows:
-            g_aspects = cat.read(call.services, row.urn, ["mlflowRegisteredModel"])
-            graw = cat.value(g_aspects, "mlflowRegisteredModel")
-            if not graw:
+            model = model_of(row.urn, models.get(row.urn))
+            if model is None or model.removed:
                 continue
-            for _, aspects in versions_of(call, graw["name"], graw):
-                mv = model_version_json(aspects, with_aliases=False)
-                raw = cat.value(aspects, "mlflowModelVersion")
+            for v in versions_of(call.services, model):
+                mv = v.version.to_json(with_aliases=False)
                 rec = Record(
                     attrs={
                         "name": mv["name"],
                         "run_id": mv.get("run_id", ""),
-                        "source_path": raw.get("source"),
+                        "source_path": v.version.source,
                         "version_number": float(mv["version"]),
                         "creation_timestamp": mv["creation_timestamp"],
                         "last_updated_timestamp": mv["last_updated_timestamp"],
                         "_json": mv,
                     },
-                    tags={t["key"]: t["value"] for t in mv["tags"]},
+                    tags=dict(v.version.tags),
                 )
                 if all(matches(c, rec) for c in clauses):
                     found.append(rec)

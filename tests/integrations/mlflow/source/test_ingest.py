@@ -14,14 +14,10 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from mlgraph.cli.main import cli
-from mlgraph.integrations.mlflow import (
-    IngestSummary,
-    MlflowError,
-    MlflowRest,
-    MlflowUnreachable,
-    ingest,
-    urns,
-)
+from mlgraph.integrations.mlflow import urns
+from mlgraph.integrations.mlflow.rest import MlflowError, MlflowRest, MlflowUnreachable
+from mlgraph.integrations.mlflow.source import ingest
+from mlgraph.integrations.source import IngestSummary
 from mlgraph.sdk import Client
 from tests.helpers import path
 from tests.integrations.mlflow.source.conftest import MlflowServer
@@ -29,7 +25,9 @@ from tests.live import free_port
 
 MODEL = "fraud_detector"
 EXPERIMENT = "orders_fraud_detection"
-TAGGED = "urn:li:dataset:(urn:li:dataPlatform:mlflow,orders_v2.1+users_v3.0,PROD)"
+# seed 004's dataset_version "orders_v2.1+users_v3.0" names two datasets
+TAGGED = "urn:li:dataset:(urn:li:dataPlatform:mlflow,orders_v2.1,PROD)"
+USERS = "urn:li:dataset:(urn:li:dataPlatform:mlflow,users_v3.0,PROD)"
 S3 = "urn:li:dataset:(urn:li:dataPlatform:s3,lake/orders/v2.1,PROD)"
 LOCAL = "urn:li:dataset:(urn:li:dataPlatform:mlflow,orders_v2.0,PROD)"
 
@@ -64,9 +62,9 @@ def test_ingest_reproduces_experiments_runs_datasets_and_registry(
     seen: list[tuple[str, int, int]] = []
     summary = ingest(mlflow_server.url, sdk, progress=lambda *a: seen.append(a))
     assert summary.total("updated") == summary.total("unchanged") == 0
-    assert summary.created["mlModel"] == 2
+    assert summary.created["mlModel"] == 3  # two versions and the MLflow 3 logged model
     assert summary.created["mlModelGroup"] == 1
-    assert summary.logged_models  # MLflow 3 answers logged-models/search
+    assert summary.counts["logged models read"] >= 1  # MLflow 3 answers logged-models/search
     assert {s for s, _, _ in seen} == {"registry", "experiments", "runs"}
 
     # The experiment: a container with its description, tags and artifact location.
@@ -103,8 +101,7 @@ def test_ingest_reproduces_experiments_runs_datasets_and_registry(
         "val_auc": "0.93",
         "train_loss": "0.31",
     }
-    assert training["outputUrls"][0] == mlrun["info"]["artifact_uri"]
-    assert any("/models/m-" in u for u in training["outputUrls"])  # its logged model
+    assert training["outputUrls"] == [mlrun["info"]["artifact_uri"]]
     event = aspect(sdk, run, "dataProcessInstanceRunEvent")
     assert event["status"] == "COMPLETE"
     assert event["result"] == {"type": "SUCCESS", "nativeResultType": "FINISHED"}
@@ -127,14 +124,24 @@ def test_ingest_reproduces_experiments_runs_datasets_and_registry(
     found = client.get("/api/v1/search", params={"filter": "metrics.val_accuracy > 0.86"})
     assert run in {hit["urn"] for hit in found.json()["results"]}
 
-    # Datasets: the S3 source on platform s3, a local file and the dataset_version tag on mlflow.
+    # Datasets: the S3 source on platform s3, a local file, and the two datasets the
+    # dataset_version param and tag name, on mlflow.
     inputs = aspect(sdk, run, "dataProcessInstanceInput")
-    assert inputs["inputs"] == sorted([S3, TAGGED])
+    assert inputs["inputs"] == sorted([S3, TAGGED, USERS])
     edges = {e["destinationUrn"]: e["properties"] for e in inputs["inputEdges"]}
     assert edges[S3]["context"] == "training"
     assert edges[S3]["uri"] == "s3://lake/orders/v2.1"
-    assert edges[TAGGED] == {"source": "tag:dataset_version"}
-    assert aspect(sdk, TAGGED, "datasetProperties")["name"] == "orders_v2.1+users_v3.0"
+    assert (
+        edges[TAGGED]
+        == edges[USERS]
+        == {
+            "source": "param:dataset_version",
+            "dataset_version": "orders_v2.1+users_v3.0",
+        }
+    )
+    # Only their existence: their properties are for whoever describes them.
+    assert aspect(sdk, TAGGED, "dataPlatformInstance") == {"platform": "urn:li:dataPlatform:mlflow"}
+    assert client.get(path(TAGGED, "aspects", "datasetProperties")).status_code == 404
     assert aspect(sdk, S3, "dataPlatformInstance") == {"platform": "urn:li:dataPlatform:s3"}
     local = aspect(sdk, LOCAL, "datasetProperties")
     assert local["customProperties"]["source_type"] == "local"
@@ -168,7 +175,8 @@ def test_ingest_reproduces_experiments_runs_datasets_and_registry(
     assert aspect(sdk, v1, "globalTags") == {"tags": [{"tag": "urn:li:tag:mlflow_archived"}]}
     assert aspect(sdk, v2, "ownership")["owners"][0]["owner"] == dpi["created"]["actor"]
     assert aspect(sdk, urns.version_set_urn(MODEL), "versionSetProperties")["latest"] == v2
-    assert aspect(sdk, run, "dataProcessInstanceOutput")["outputs"] == [v2]
+    outputs = aspect(sdk, run, "dataProcessInstanceOutput")["outputs"]
+    assert v2 in outputs  # with the run's logged model, if MLflow names it as an output
 
     # Lineage: dataset -> run -> model version, over the lineage API.
     up = sdk.lineage(v2, "upstream", depth=0)
@@ -182,7 +190,7 @@ def test_a_second_ingest_changes_nothing(mlflow_server: MlflowServer, sdk: Clien
     first = ingest(mlflow_server.url, sdk)
     again = ingest(mlflow_server.url, sdk)
     assert again.changed_writes == 0
-    assert again.metric_points == 0
+    assert again.counts["metric points sent"] == 0
     assert again.total("created") == again.total("updated") == 0
     assert again.unchanged == first.created
 
@@ -192,7 +200,7 @@ def test_cli_ingests_with_a_summary(mlflow_server: MlflowServer, sdk: Client) ->
         cli, ["ingest", "mlflow", "--tracking-uri", mlflow_server.url], obj=sdk
     )
     assert result.exit_code == 0, result.output
-    assert f"ingested {mlflow_server.url}" in result.output
+    assert "ingested mlflow" in result.output
     assert "mlModel " in result.output
     assert "0 updated, 0 unchanged" in result.output
     again = CliRunner().invoke(
@@ -220,13 +228,13 @@ def answering(status: int, body: bytes) -> MlflowRest:
 def test_an_mlflow_error_or_a_server_that_is_not_mlflow_is_a_clear_error(sdk: Client) -> None:
     denied = b'{"error_code": "PERMISSION_DENIED", "message": "no access"}'
     with pytest.raises(MlflowError) as caught:
-        ingest("http://mlflow.example:5000", sdk, mlflow=answering(403, denied))
+        ingest("http://mlflow.example:5000", sdk, rest=answering(403, denied))
     assert caught.value.message == (
         "the MLflow server at http://mlflow.example:5000 answered HTTP 403 to "
         "GET /api/2.0/mlflow/registered-models/search: PERMISSION_DENIED: no access"
     )
     with pytest.raises(MlflowError, match="is --tracking-uri an MLflow server"):
-        ingest("http://mlflow.example:5000", sdk, mlflow=answering(200, b"<html>hi</html>"))
+        ingest("http://mlflow.example:5000", sdk, rest=answering(200, b"<html>hi</html>"))
     assert not list(sdk.entities.list())
 
 
@@ -241,11 +249,10 @@ def test_new_activity_adds_exactly_what_is_new(
     new_run = urns.run_urn(run_id)
     new_version = urns.model_version_urn(MODEL, version)
     assert summary.created["dataProcessInstance"] == 1
-    assert summary.created["mlModel"] == 1
+    assert summary.created["mlModel"] == 2  # the version and the logged model behind it
     assert sdk.entities.exists(new_run) and sdk.entities.exists(new_version)
     # What else changed is what the new activity touched: the group's latest version,
-    # the version set, the new local dataset, and the shared dataset_version dataset
-    # whose latest reader is now the new run.
+    # the version set and the new local dataset.
     assert summary.created["dataset"] == 1
     assert summary.updated["mlModelGroup"] == 1
     assert summary.updated["versionSet"] == 1
