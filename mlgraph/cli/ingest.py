@@ -32,8 +32,9 @@ def _command(name: str, cls: type[Source]) -> click.Command:
             [f"--{o.name}"],
             envvar=o.envvar,
             required=o.required,
-            default=o.default,
             help=f"{o.help}{f' (env {o.envvar})' if o.envvar else ''}",
+            # click takes an explicit None default for a value given
+            **({"default": o.default} if o.default is not None else {}),
         )
         for o in cls.options
     ]

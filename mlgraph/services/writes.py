@@ -28,7 +28,7 @@ from mlgraph.model.registry import (
     parse_urn,
 )
 from mlgraph.model.urn import Urn
-from mlgraph.services.indexing import aspect_properties, aspect_text
+from mlgraph.services.indexing import aspect_properties, aspect_text, words
 from mlgraph.services.policies import AspectChange, Policy
 from mlgraph.services.proposals import Op, Proposal, WriteContext, WriteResult
 from mlgraph.store.aspect_store import AspectStore, StaleWrite, StoredAspect, WriteTx
@@ -497,7 +497,9 @@ class _BatchApply:
         tx.claim_ids([i for i in self.claims if i.urn not in self.hard_deleted])
         tx.delete_properties(index_deletes)
         tx.insert_properties(property_rows)
-        self._rebuild_docs(docs_to_rebuild - self.hard_deleted)
+        # A new entity is found by its name even with nothing searchable yet (a dataset
+        # only named by a run's inputs), as DataHub searches key fields.
+        self._rebuild_docs((docs_to_rebuild | self.new_entities.keys()) - self.hard_deleted)
         tx.set_removed(
             {
                 urn: removed
@@ -518,11 +520,14 @@ class _BatchApply:
             tx.hard_delete(urn)
 
     def _rebuild_docs(self, urns: set[str]) -> None:
-        """One full-text document per entity, from all its searchable aspects: this
-        batch's values, plus (for entities that existed before) the stored ones."""
+        """One full-text document per entity: the name its URN gives it, then all its
+        searchable aspects (this batch's values, plus, for entities that existed
+        before, the stored ones)."""
         if not urns:
             return
-        texts: dict[str, dict[str, str]] = {u: {} for u in urns}
+        texts: dict[str, dict[str, str]] = {
+            u: {"": " ".join(words(parse_urn(u)[2].name))} for u in urns
+        }
         for (urn, aspect), state in self.states.items():
             spec = ASPECTS.get(aspect)
             if urn in texts and spec is not None and spec.searchable and state.produced:

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from mlgraph.integrations.mlflow.urns import (
+    dataset_urn,
     experiment_urn,
     model_group_urn,
     model_version_urn,
@@ -64,7 +65,8 @@ def test_the_seed_blocks_run_and_answer(seed: dict[str, Any]) -> None:
     assert "Found 1 runs trained on orders_v2.1+users_v3.0" in seed["stdout"]
     assert "→ registered as fraud_detector v1 (Production)" in seed["stdout"]
     assert seed["dataset_runs"] == [seed["autolog_run_id"]]
-    assert seed["metric_runs"] == [seed["exp47b_run_id"]]
+    # by val_accuracy, descending: the previous passing run scored higher
+    assert seed["metric_runs"] == [seed["exp41a_run_id"], seed["exp47b_run_id"]]
     assert seed["prediction"] and seed["artifacts"] == ["model", "model.pkl"]
     assert "['dataset_version', 'triggered_by']" in seed["client_check"]
 
@@ -123,7 +125,7 @@ def test_registry_entities_stage_tags_and_approval(seed: dict[str, Any], api: ht
         for v in (1, 2)
     ]
     assert approved == [False, True]
-    clf = entity(api, model_version_urn("clf_orders", 1))
+    clf = entity(api, model_version_urn("clf_orders", 2))  # version 1 is exp-41a's
     assert clf["globalTags"]["tags"] == [{"tag": stage_tag_urn("production")}]
 
 
@@ -167,3 +169,33 @@ def test_registry_history_lists_transitions_with_actor_and_time(
     aliases = [(e["alias"], e["from"], e["to"]) for e in events if e["kind"] == "alias"]
     assert aliases == [("champion", None, "1"), ("champion", "1", "2")]
     assert all(e["actor"] == "urn:li:corpuser:anonymous" and e["time"] > 0 for e in events)
+
+
+def test_which_models_used_orders_v2_1_and_what_changed(
+    seed: dict[str, Any], api: httpx.Client
+) -> None:
+    """Seed 004's second and third questions, after exp-47b logged its dataset_version
+    as a param through the mlflow client: the datasets it names are in the lineage."""
+    orders = dataset_urn("orders_v2.1")
+    found = api.get("/api/v1/search", params={"q": "orders_v2.1", "type": "dataset"}).json()
+    assert orders in [r["urn"] for r in found["results"]]
+    r = api.get(f"/api/v1/impact/{quote(orders, safe='')}")
+    assert r.status_code == 200, r.text
+    models = {n["urn"] for n in r.json()["by_type"]["mlModel"]}
+    exp47b, exp41a = model_version_urn("clf_orders", 2), model_version_urn("clf_orders", 1)
+    assert exp47b in models and exp41a not in models
+    # The autologged GBM carries the same convention as a tag: it used orders_v2.1 too.
+    assert model_version_urn("fraud_detector", 1) in models
+
+    diff = api.get("/api/v1/compare", params={"a": exp41a, "b": exp47b}).json()
+    assert diff["datasets"]["changed_versions"] == [
+        {
+            "a": dataset_urn("orders_v2.0"),
+            "b": orders,
+            "from": "orders_v2.0",
+            "to": "orders_v2.1",
+        }
+    ]
+    assert diff["datasets"]["common"] == [dataset_urn("users_v3.0")]
+    assert "dataset orders_v2.0 -> orders_v2.1" in diff["summary"]
+    assert "git commit: b7d9e4 -> " in " ".join(diff["summary"])

@@ -22,6 +22,21 @@ summary: dict = {}
 # --- glue: the artifact the first block logs -----------------------------------
 Path("model.pkl").write_bytes(b"not really a pickle")
 
+# --- glue: the previous passing run, as "Reproducing a past experiment" prints it,
+# registered as clf_orders version 1: the model exp-47b's version is compared with.
+import mlflow
+from mlflow.tracking import MlflowClient
+
+with mlflow.start_run(run_name="exp-41a") as previous:
+    mlflow.log_params({"dataset_version": "orders_v2.0+users_v3.0", "learning_rate": 3e-4, "epochs": 15})
+    mlflow.set_tag("git_commit", "b7d9e4")
+    mlflow.log_metric("val_accuracy", 0.89)
+Path("previous").mkdir(exist_ok=True)
+Path("previous/MLmodel").write_text("artifact_path: model\nflavors: {}\n")
+MlflowClient().log_artifacts(previous.info.run_id, "previous", "model")
+summary["exp41a_run_id"] = previous.info.run_id
+mlflow.register_model(f"runs:/{previous.info.run_id}/model", "clf_orders")
+
 # --- seed block 1: "What gets logged per experiment run" -------------------------
 import subprocess
 import mlflow
