@@ -27,17 +27,14 @@ def _command(name: str, cls: type[Source]) -> click.Command:
                 summary = sources.run(source, client, progress=bar.update)
         _print_summary(summary, name)
 
-    params: list[click.Parameter] = [
-        click.Option(
-            [f"--{o.name}"],
-            envvar=o.envvar,
-            required=o.required,
-            help=f"{o.help}{f' (env {o.envvar})' if o.envvar else ''}",
-            # click takes an explicit None default for a value given
-            **({"default": o.default} if o.default is not None else {}),
+    params: list[click.Parameter] = []
+    for o in cls.options:
+        # click takes an explicit default of None for a value given: pass none then
+        extra: dict[str, Any] = {} if o.default is None else {"default": o.default}
+        help_ = f"{o.help}{f' (env {o.envvar})' if o.envvar else ''}"
+        params.append(
+            click.Option([f"--{o.name}"], envvar=o.envvar, required=o.required, help=help_, **extra)
         )
-        for o in cls.options
-    ]
     command = click.Command(
         name,
         callback=callback,
