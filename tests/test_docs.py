@@ -23,3 +23,16 @@ def test_every_route_has_a_stable_operation_id_and_error_shape() -> None:
     assert len(ids) == len(set(ids))
     assert "apply_proposals" in ids and "get_entity" in ids
     assert "ErrorOut" in spec["components"]["schemas"]
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in DOCS.glob("*.md")))
+def test_the_code_a_page_names_exists(page: str) -> None:
+    """A path in backticks (`mlgraph/services/policies.py`, `tests/...`) is a file or
+    folder of this checkout, so a page cannot go on citing code that moved."""
+    import re
+
+    root = DOCS.parent
+    text = (DOCS / page).read_text(encoding="utf-8")
+    cited = set(re.findall(r"`((?:mlgraph|tests|bench|docs)/[\w./-]+)`", text))
+    missing = sorted(c for c in cited if not (root / c.rstrip("/")).exists())
+    assert missing == [], f"docs/{page} names code that is not there: {missing}"

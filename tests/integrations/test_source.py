@@ -16,48 +16,19 @@ from mlgraph.cli.main import cli
 from mlgraph.integrations import source as sources
 from mlgraph.sdk import Client
 
-# A third-party source, as docs/adding-a-source.md shows it: datasets listed in a file.
-SOURCE = """
-from __future__ import annotations
-
-import json
-from collections.abc import Iterator, Mapping
-from pathlib import Path
-from typing import ClassVar
-
-from mlgraph.integrations.source import Group, Option, Progress, upsert
-from mlgraph.model.aspects.dataset import DatasetProperties
-from mlgraph.model.urn import encode_part
-from mlgraph.sdk import Client
+DOC = Path(__file__).resolve().parents[2] / "docs" / "adding-a-source.md"
 
 
-class ListedDatasets:
-    name: ClassVar[str] = "listed"
-    summary: ClassVar[str] = "Datasets listed in a JSON file."
-    options: ClassVar = (Option("path", "The JSON file.", required=True),)
-
-    def __init__(self, path: str) -> None:
-        self.path = Path(path)
-
-    def read(self, catalog: Client, progress: Progress) -> Iterator[Group]:
-        items = json.loads(self.path.read_text())
-        for done, item in enumerate(items, 1):
-            urn = f"urn:li:dataset:(urn:li:dataPlatform:files,{encode_part(item['name'])},PROD)"
-            yield [upsert(urn, DatasetProperties(name=item["name"], description=item.get("about")))]
-            progress("datasets", done, len(items))
-
-    def counts(self) -> Mapping[str, int]:
-        return {"files read": 1}
-
-    def close(self) -> None:
-        pass
-"""
+def documented_source() -> str:
+    """The whole source docs/adding-a-source.md shows: the test runs the doc's own code."""
+    text = DOC.read_text(encoding="utf-8")
+    return text.split("## A whole source", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
 
 
 @pytest.fixture
 def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The package on sys.path with its distribution metadata, as pip would leave it."""
-    (tmp_path / "listed_source.py").write_text(SOURCE)
+    (tmp_path / "listed_source.py").write_text(documented_source())
     info = tmp_path / "listed_source-0.1.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: listed-source\nVersion: 0.1\n")
