@@ -114,10 +114,17 @@ def version_of(urn: str, aspects: cat.Aspects | None) -> LoadedVersion | None:
     )
 
 
-def versions_of(services: Services, loaded: LoadedModel) -> list[LoadedVersion]:
-    """The live versions of a model, oldest first (read together, not one by one)."""
+# What answering about a version takes (its MLflow state), and what changing one does.
+STATE_ASPECTS = ("mlflowModelVersion", "status")
+
+
+def versions_of(
+    services: Services, loaded: LoadedModel, names: tuple[str, ...] = STATE_ASPECTS
+) -> list[LoadedVersion]:
+    """The live versions of a model, oldest first (read together, not one by one), with
+    `names` loaded: their state by default, VERSION_ASPECTS to change them."""
     urns = [model_version_urn(loaded.model.name, v) for v in loaded.versions]
-    found = cat.read_many(services, urns, VERSION_ASPECTS)
+    found = cat.read_many(services, urns, names)
     return [v for v in (version_of(u, found.get(u)) for u in urns) if v is not None]
 
 

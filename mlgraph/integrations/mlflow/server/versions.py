@@ -210,7 +210,7 @@ def transition_stage(call: Call) -> dict[str, Any]:
         if archive:
             movers += [
                 (other, "Archived")
-                for other in versions_of(call.services, model)
+                for other in versions_of(call.services, model, VERSION_ASPECTS)
                 if other.urn != v.urn and other.version.current_stage == stage
             ]
         now = cat.now_ms()
