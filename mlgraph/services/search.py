@@ -8,21 +8,20 @@ from typing import Any
 import orjson
 
 from mlgraph.errors import InvalidInput
+from mlgraph.model.query import FACETS, SORTS
 from mlgraph.services.entities import decode_cursor, encode_cursor
 from mlgraph.services.filters import parse_filter
 from mlgraph.services.indexing import words
 from mlgraph.store.aspect_store import AspectStore
 from mlgraph.store.search_store import (
     FACET_SAMPLE,
-    FACETS,
     RANK_WINDOW,
-    SORTS,
     TOTAL_LIMIT,
     SearchSpec,
     SearchStore,
 )
 
-__all__ = ["FACETS", "FACET_SAMPLE", "RANK_WINDOW", "TOTAL_LIMIT", "SearchService"]
+__all__ = ["FACET_SAMPLE", "RANK_WINDOW", "TOTAL_LIMIT", "SearchService"]
 
 MAX_LIMIT = 1000
 # Aspects whose name/description describe an entity in a result list.

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from mlgraph.api.deps import ServicesDep
+from mlgraph.model.query import FACETS
 from mlgraph.runtime import Services
 from mlgraph.services import search as search_service
 from mlgraph.services.entities import EntityView
-from mlgraph.services.search import FACETS
 from mlgraph.ui.header import display_name, properties_aspect, value_of
 from mlgraph.ui.templating import html_errors, render
 
