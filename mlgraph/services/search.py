@@ -8,11 +8,13 @@ from typing import Any
 import orjson
 
 from mlgraph.errors import InvalidInput
-from mlgraph.model.query import FACETS, SORTS
+from mlgraph.model.query import FACETS, OPS, PROPERTY_KINDS, SORTS, Clause, MemberQuery
+from mlgraph.model.registry import entity_spec
 from mlgraph.services.entities import decode_cursor, encode_cursor
 from mlgraph.services.filters import parse_filter
 from mlgraph.services.indexing import words
 from mlgraph.store.aspect_store import AspectStore
+from mlgraph.store.member_store import MemberStore
 from mlgraph.store.search_store import (
     FACET_SAMPLE,
     RANK_WINDOW,
@@ -45,9 +47,10 @@ _DISPLAY = (
 
 
 class SearchService:
-    def __init__(self, search: SearchStore, aspects: AspectStore) -> None:
+    def __init__(self, search: SearchStore, aspects: AspectStore, members: MemberStore) -> None:
         self.store = search
         self.aspects = aspects
+        self.members_store = members
 
     def search(
         self,
@@ -130,3 +133,36 @@ class SearchService:
             "ranked_recent": found.ranked_recent,
             "next_cursor": encode_cursor(f"o:{offset + limit}") if found.more else None,
         }
+
+    def matching(self, clauses: list[Clause], entity_type: str, limit: int) -> set[str]:
+        """URNs of live entities of one type matching every clause, read from the index
+        alone (no text, no facet counts, nothing ranked): at most `limit` of them."""
+        entity_spec(entity_type)
+        if limit < 1:
+            raise InvalidInput("limit must be at least 1")
+        spec = SearchSpec(
+            clauses=clauses,
+            facet_filters={"type": [entity_type]},
+            sort="name",
+            limit=limit,
+            facets=False,
+        )
+        return {r["urn"] for r in self.store.search(spec).rows}
+
+    def members(self, query: MemberQuery) -> list[str]:
+        """One page of a container's members (see MemberStore.page), the query checked
+        first: a malformed one is the caller's error, not a failed SQL statement."""
+        entity_spec(query.entity_type)
+        if query.offset < 0 or query.limit < 1:
+            raise InvalidInput("offset must be >= 0 and limit >= 1")
+        for value in [c.value for c in query.conditions] + [s.value for s in query.sorts]:
+            if value.kind not in (*PROPERTY_KINDS, "field"):
+                raise InvalidInput(f"a member value is a {', '.join(PROPERTY_KINDS)} or field")
+        for c in query.conditions:
+            if c.op not in OPS:
+                raise InvalidInput(f"operator {c.op} is not one of {', '.join(OPS)}")
+            if c.op in ("IN", "NOT IN") and not isinstance(c.operand, list | tuple):
+                raise InvalidInput(f"{c.op} takes a list of values")
+        if not query.containers:
+            return []
+        return self.members_store.page(query)
