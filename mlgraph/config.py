@@ -9,9 +9,11 @@ from typing import Literal
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from mlgraph.store.engine import MMAP_FROM_BYTES
-
 DEFAULT_PORT = 8731  # clear of PostgreSQL, MariaDB, Redis, RabbitMQ, MQTT, NATS, MLflow
+# SQLite readers map the database file from this size on, unless told otherwise. The
+# setting is declared here, below storage, so that reading settings (as the SDK does)
+# loads no database code; the store takes its default from here.
+SQLITE_MMAP_FROM_MIB = 256
 
 
 class Settings(BaseSettings):
@@ -31,7 +33,7 @@ class Settings(BaseSettings):
     required_run_tags: list[str] = []
     # SQLite: map the database file for reads once it reaches this many MiB (0: always,
     # -1: never). Below it, pages are read through SQLite's own small cache.
-    sqlite_mmap_from_mib: int = MMAP_FROM_BYTES >> 20
+    sqlite_mmap_from_mib: int = SQLITE_MMAP_FROM_MIB
 
     @property
     def sqlite_mmap_from(self) -> int | None:

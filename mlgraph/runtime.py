@@ -31,7 +31,6 @@ from mlgraph.store.search_store import SearchStore
 class Services:
     settings: Settings
     engines: Engines
-    store: AspectStore
     writes: WriteService
     entities: EntityService
     lineage: LineageService
@@ -39,7 +38,6 @@ class Services:
     comparison: ComparisonService
     search: SearchService
     registry: RegistryService
-    members: MemberStore
 
     def close(self) -> None:
         self.engines.dispose()
@@ -57,13 +55,11 @@ def build_services(settings: Settings) -> Services:
     return Services(
         settings=settings,
         engines=engines,
-        store=store,
         writes=WriteService(store, default_policies(settings)),
         entities=entities,
         lineage=lineage,
         provenance=provenance,
         comparison=ComparisonService(store, provenance),
-        search=SearchService(SearchStore(engines), store),
+        search=SearchService(SearchStore(engines), store, MemberStore(engines)),
         registry=RegistryService(entities),
-        members=MemberStore(engines),
     )

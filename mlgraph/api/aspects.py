@@ -9,7 +9,14 @@ from fastapi.concurrency import run_in_threadpool
 
 from mlgraph.api.deps import ServicesDep, WriteContextDep, json_body
 from mlgraph.api.responses import JSONResponse
-from mlgraph.api.schemas import ERRORS, AspectVersionOut, BatchOut, DiffOut, HistoryOut
+from mlgraph.api.schemas import (
+    ERRORS,
+    AspectDiff,
+    AspectVersion,
+    BatchOut,
+    HistoryOut,
+    MetricHistoryOut,
+)
 from mlgraph.errors import BadRequest
 from mlgraph.services.proposals import Op, Proposal
 
@@ -38,7 +45,7 @@ async def aspect_history(
     return JSONResponse({"urn": urn, "aspect": aspect, "versions": [v.to_dict() for v in versions]})
 
 
-@router.get("/{urn:path}/aspects/{aspect}/diff", response_model=DiffOut, name="aspect_diff")
+@router.get("/{urn:path}/aspects/{aspect}/diff", response_model=AspectDiff, name="aspect_diff")
 async def aspect_diff(
     urn: str,
     aspect: str,
@@ -58,7 +65,7 @@ async def aspect_diff(
     )
 
 
-@router.get("/{urn:path}/aspects/{aspect}", response_model=AspectVersionOut, name="get_aspect")
+@router.get("/{urn:path}/aspects/{aspect}", response_model=AspectVersion, name="get_aspect")
 async def get_aspect(
     urn: str,
     aspect: str,
@@ -151,7 +158,9 @@ async def delete_aspect(
     )
 
 
-@router.get("/{urn:path}/metrics/{key}/history", name="metric_history")
+@router.get(
+    "/{urn:path}/metrics/{key}/history", response_model=MetricHistoryOut, name="metric_history"
+)
 async def metric_history(
     urn: str,
     key: str,

@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from mlgraph.api.deps import ServicesDep
 from mlgraph.api.responses import JSONResponse
-from mlgraph.api.schemas import ERRORS
+from mlgraph.api.schemas import ERRORS, LineagePage
 from mlgraph.errors import InvalidInput
 from mlgraph.services.entities import decode_cursor, encode_cursor
 from mlgraph.services.lineage import LineageQuery
@@ -21,7 +21,7 @@ def _csv(value: str | None) -> frozenset[str]:
     return frozenset(v.strip() for v in value.split(",") if v.strip()) if value else frozenset()
 
 
-@router.get("/{urn:path}", name="get_lineage")
+@router.get("/{urn:path}", response_model=LineagePage, name="get_lineage")
 async def get_lineage(
     urn: str,
     services: ServicesDep,

@@ -10,45 +10,53 @@ from fastapi.concurrency import run_in_threadpool
 
 from mlgraph.api.deps import ServicesDep
 from mlgraph.api.responses import JSONResponse
-from mlgraph.api.schemas import ERRORS
+from mlgraph.api.schemas import (
+    ERRORS,
+    Approval,
+    ComparisonOut,
+    EndpointsOut,
+    Impact,
+    Lineage,
+    TrainingDataOut,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["provenance"], responses=ERRORS)
 
 
-@router.get("/training-data/{urn:path}", name="training_data")
+@router.get("/training-data/{urn:path}", response_model=TrainingDataOut, name="training_data")
 async def training_data(urn: str, services: ServicesDep) -> JSONResponse:
     """Which datasets trained (and evaluated) this model, deployment or model group."""
     return JSONResponse(await run_in_threadpool(services.provenance.training_data, urn))
 
 
-@router.get("/impact/{urn:path}", name="impact")
+@router.get("/impact/{urn:path}", response_model=Impact, name="impact")
 async def impact(urn: str, services: ServicesDep) -> JSONResponse:
     """Every model, deployment, dashboard and dataset downstream, grouped by type, with
     owners: whom to tell before changing this dataset or column."""
     return JSONResponse(await run_in_threadpool(services.provenance.impact, urn))
 
 
-@router.get("/endpoints/{urn:path}", name="endpoints")
+@router.get("/endpoints/{urn:path}", response_model=EndpointsOut, name="endpoints")
 async def endpoints(urn: str, services: ServicesDep) -> JSONResponse:
     """The deployments serving a model."""
     found: list[dict[str, Any]] = await run_in_threadpool(services.provenance.endpoints, urn)
     return JSONResponse({"urn": urn, "endpoints": found})
 
 
-@router.get("/ancestry/{urn:path}", name="ancestry")
+@router.get("/ancestry/{urn:path}", response_model=Lineage, name="ancestry")
 async def ancestry(urn: str, services: ServicesDep) -> JSONResponse:
     """The full upstream lineage of a deployment (or anything), in one call."""
     result = await run_in_threadpool(services.provenance.ancestry, urn)
     return JSONResponse(result.to_dict())
 
 
-@router.get("/approval/{urn:path}", name="approval")
+@router.get("/approval/{urn:path}", response_model=Approval, name="approval")
 async def approval(urn: str, services: ServicesDep) -> JSONResponse:
     """Is this model approved for production, and if not, why not."""
     return JSONResponse(await run_in_threadpool(services.provenance.approval, urn))
 
 
-@router.get("/compare", name="compare_models")
+@router.get("/compare", response_model=ComparisonOut, name="compare_models")
 async def compare_models(
     services: ServicesDep,
     a: Annotated[str, Query(description="URN of the first model (e.g. the last good one)")],

@@ -9,14 +9,14 @@ from fastapi.concurrency import run_in_threadpool
 
 from mlgraph.api.deps import ServicesDep
 from mlgraph.api.responses import JSONResponse
-from mlgraph.api.schemas import ERRORS
+from mlgraph.api.schemas import ERRORS, SearchOut
 
 router = APIRouter(prefix="/api/v1", tags=["search"], responses=ERRORS)
 
 Multi = Annotated[list[str] | None, Query()]
 
 
-@router.get("/search", name="search")
+@router.get("/search", response_model=SearchOut, name="search")
 async def search(
     services: ServicesDep,
     q: Annotated[str | None, Query(description="words to find (the last may be a prefix)")] = None,

@@ -14,11 +14,14 @@ from mlgraph.errors import InvalidInput, NotFound
 from mlgraph.graphql import lineage
 from mlgraph.graphql.context import Ref, context, ref
 from mlgraph.graphql.names import BY_TYPE, KINDS, Kind
+from mlgraph.model.display import display_name, name_aspect
+from mlgraph.model.registry import ENTITIES
 from mlgraph.model.urn import Urn
 
 MAX_RELATIONSHIPS = 1000
-NAME_FIELDS = ("name", "title", "displayName", "fullName")
-KEY_NAMED = {"dataset", "schemaField"}  # DataHub's `name` is the key name on these
+# DataHub's `name` is the key name on these (a dataset's display name is
+# properties.name; a platform's, properties.displayName); `displayName` is the model's.
+KEY_NAMED = {"dataset", "schemaField", "dataPlatform"}
 
 Resolver = Callable[..., Any]
 
@@ -63,17 +66,18 @@ def _aspect(name: str) -> Resolver:
 
 
 def _properties(obj: Ref, info: GraphQLResolveInfo) -> dict[str, Any] | None:
-    aspect = BY_TYPE[obj.entity_type].properties
+    aspect = ENTITIES[obj.entity_type].properties
     return context(info).aspect(obj.urn, aspect) if aspect else None
 
 
+def _display_name(obj: Ref, info: GraphQLResolveInfo) -> str:
+    aspect = name_aspect(obj.entity_type)
+    values = {aspect: context(info).aspect(obj.urn, aspect)} if aspect else {}
+    return display_name(obj.entity_type, obj.key.name, values)
+
+
 def _name(obj: Ref, info: GraphQLResolveInfo) -> str:
-    if obj.entity_type not in KEY_NAMED:
-        props = _properties(obj, info) or {}
-        for field in NAME_FIELDS:
-            if props.get(field):
-                return str(props[field])
-    return obj.key.name
+    return obj.key.name if obj.entity_type in KEY_NAMED else _display_name(obj, info)
 
 
 def _platform(obj: Ref, _: GraphQLResolveInfo) -> Ref | None:
@@ -176,6 +180,7 @@ COMMON: dict[str, Resolver] = {
     "type": lambda obj, _: obj.entity_type,
     "exists": lambda obj, info: context(info).view(obj.urn) is not None,
     "name": _name,
+    "displayName": _display_name,
     "platform": _platform,
     "origin": lambda obj, _: obj.key.env,
     "created": _created,
@@ -282,7 +287,7 @@ def bind(query: QueryType) -> list[Any]:
         obj = ObjectType(kind.graphql)
         for field, resolver in {**COMMON, **OWN.get(kind.entity_type, {})}.items():
             obj.set_field(field, resolver)
-        if kind.properties:
+        if ENTITIES[kind.entity_type].properties:
             obj.set_field("properties", _properties)
         types.append(obj)
     return types

@@ -1,6 +1,7 @@
 """How the model registry's entity types appear in GraphQL: the object type, the
-`EntityType` enum value (DataHub's names), the Query field and the aspect behind
-`properties`. One line per entity type; a test checks every registry type is here."""
+`EntityType` enum value (DataHub's names) and the Query field. One line per entity
+type; a test checks every registry type is here. (What `properties` returns is the
+type's properties aspect, declared in the registry.)"""
 
 from __future__ import annotations
 
@@ -12,49 +13,32 @@ class Kind:
     entity_type: str  # the registry's name (mlgraph.model.registry.ENTITIES)
     graphql: str  # the GraphQL object type
     enum: str  # the EntityType enum value
-    properties: str | None  # the aspect that `properties` returns
     query_field: str  # the Query field fetching one by URN
 
 
 KINDS = (
-    Kind("dataset", "Dataset", "DATASET", "datasetProperties", "dataset"),
-    Kind("schemaField", "SchemaField", "SCHEMA_FIELD", None, "schemaField"),
-    Kind("mlModel", "MLModel", "MLMODEL", "mlModelProperties", "mlModel"),
-    Kind("mlModelGroup", "MLModelGroup", "MLMODEL_GROUP", "mlModelGroupProperties", "mlModelGroup"),
+    Kind("dataset", "Dataset", "DATASET", "dataset"),
+    Kind("schemaField", "SchemaField", "SCHEMA_FIELD", "schemaField"),
+    Kind("mlModel", "MLModel", "MLMODEL", "mlModel"),
+    Kind("mlModelGroup", "MLModelGroup", "MLMODEL_GROUP", "mlModelGroup"),
+    Kind("mlModelDeployment", "MLModelDeployment", "MLMODEL_DEPLOYMENT", "mlModelDeployment"),
+    Kind("mlFeature", "MLFeature", "MLFEATURE", "mlFeature"),
+    Kind("mlFeatureTable", "MLFeatureTable", "MLFEATURE_TABLE", "mlFeatureTable"),
+    Kind("mlPrimaryKey", "MLPrimaryKey", "MLPRIMARY_KEY", "mlPrimaryKey"),
+    Kind("container", "Container", "CONTAINER", "container"),
     Kind(
-        "mlModelDeployment",
-        "MLModelDeployment",
-        "MLMODEL_DEPLOYMENT",
-        "mlModelDeploymentProperties",
-        "mlModelDeployment",
+        "dataProcessInstance", "DataProcessInstance", "DATA_PROCESS_INSTANCE", "dataProcessInstance"
     ),
-    Kind("mlFeature", "MLFeature", "MLFEATURE", "mlFeatureProperties", "mlFeature"),
-    Kind(
-        "mlFeatureTable",
-        "MLFeatureTable",
-        "MLFEATURE_TABLE",
-        "mlFeatureTableProperties",
-        "mlFeatureTable",
-    ),
-    Kind("mlPrimaryKey", "MLPrimaryKey", "MLPRIMARY_KEY", "mlPrimaryKeyProperties", "mlPrimaryKey"),
-    Kind("container", "Container", "CONTAINER", "containerProperties", "container"),
-    Kind(
-        "dataProcessInstance",
-        "DataProcessInstance",
-        "DATA_PROCESS_INSTANCE",
-        "dataProcessInstanceProperties",
-        "dataProcessInstance",
-    ),
-    Kind("dataJob", "DataJob", "DATA_JOB", "dataJobInfo", "dataJob"),
-    Kind("dataFlow", "DataFlow", "DATA_FLOW", "dataFlowInfo", "dataFlow"),
-    Kind("dashboard", "Dashboard", "DASHBOARD", "dashboardInfo", "dashboard"),
-    Kind("corpuser", "CorpUser", "CORP_USER", "corpUserInfo", "corpUser"),
-    Kind("corpGroup", "CorpGroup", "CORP_GROUP", "corpGroupInfo", "corpGroup"),
-    Kind("tag", "Tag", "TAG", "tagProperties", "tag"),
-    Kind("glossaryTerm", "GlossaryTerm", "GLOSSARY_TERM", "glossaryTermInfo", "glossaryTerm"),
-    Kind("domain", "Domain", "DOMAIN", "domainProperties", "domain"),
-    Kind("versionSet", "VersionSet", "VERSION_SET", "versionSetProperties", "versionSet"),
-    Kind("dataPlatform", "DataPlatform", "DATA_PLATFORM", "dataPlatformInfo", "dataPlatform"),
+    Kind("dataJob", "DataJob", "DATA_JOB", "dataJob"),
+    Kind("dataFlow", "DataFlow", "DATA_FLOW", "dataFlow"),
+    Kind("dashboard", "Dashboard", "DASHBOARD", "dashboard"),
+    Kind("corpuser", "CorpUser", "CORP_USER", "corpUser"),
+    Kind("corpGroup", "CorpGroup", "CORP_GROUP", "corpGroup"),
+    Kind("tag", "Tag", "TAG", "tag"),
+    Kind("glossaryTerm", "GlossaryTerm", "GLOSSARY_TERM", "glossaryTerm"),
+    Kind("domain", "Domain", "DOMAIN", "domain"),
+    Kind("versionSet", "VersionSet", "VERSION_SET", "versionSet"),
+    Kind("dataPlatform", "DataPlatform", "DATA_PLATFORM", "dataPlatform"),
 )
 BY_TYPE = {k.entity_type: k for k in KINDS}
 

@@ -69,6 +69,11 @@ class EntitySpec:
     aspects: frozenset[str]
     description: str = ""
     key_aspect: str = ""
+    label: str = ""  # what people call the type: "ML model", "Model group"
+    # The aspect describing the entity itself (its name, description, custom
+    # properties), and the fields of it that name the entity, first given first.
+    properties: str | None = None
+    name_fields: tuple[str, ...] = ()
 
     def parse_key(self, urn: Urn) -> EntityKey:
         if len(urn.parts) != len(self.key):
@@ -319,8 +324,12 @@ def _spec(
     aspects: set[str] | frozenset[str],
     doc: str,
     key_aspect: str,
+    *,
+    label: str,
+    properties: str | None,
+    names: tuple[str, ...],
 ) -> EntitySpec:
-    return EntitySpec(name, key, frozenset(aspects), doc, key_aspect)
+    return EntitySpec(name, key, frozenset(aspects), doc, key_aspect, label, properties, names)
 
 
 ENTITIES: dict[str, EntitySpec] = {
@@ -332,6 +341,9 @@ ENTITIES: dict[str, EntitySpec] = {
             {"dataPlatformInfo"},
             "A system that hosts data or models (mlflow, snowflake, sagemaker).",
             "dataPlatformKey",
+            label="Platform",
+            properties="dataPlatformInfo",
+            names=("displayName", "name"),
         ),
         _spec(
             "dataset",
@@ -346,6 +358,9 @@ ENTITIES: dict[str, EntitySpec] = {
             },
             "A table, file or feature set; training input or predictions output.",
             "datasetKey",
+            label="Dataset",
+            properties="datasetProperties",
+            names=("name",),
         ),
         _spec(
             "schemaField",
@@ -353,6 +368,9 @@ ENTITIES: dict[str, EntitySpec] = {
             {"status"},
             "One column of a dataset, so lineage and impact analysis reach columns.",
             "schemaFieldKey",
+            label="Column",
+            properties=None,
+            names=(),
         ),
         _spec(
             "mlModel",
@@ -362,6 +380,9 @@ ENTITIES: dict[str, EntitySpec] = {
             | {"mlModelProperties", "mlModelDetails", "versionProperties", "container"},
             "A trained model (one version of a model group).",
             "mlModelKey",
+            label="ML model",
+            properties="mlModelProperties",
+            names=("name",),
         ),
         _spec(
             "mlModelGroup",
@@ -369,6 +390,9 @@ ENTITIES: dict[str, EntitySpec] = {
             COMMON | {"mlModelGroupProperties", "container"},
             "A family of models, e.g. every version of a registered model.",
             "mlModelGroupKey",
+            label="Model group",
+            properties="mlModelGroupProperties",
+            names=("name",),
         ),
         _spec(
             "mlModelDeployment",
@@ -376,6 +400,9 @@ ENTITIES: dict[str, EntitySpec] = {
             COMMON | {"mlModelDeploymentProperties", "container"},
             "A running endpoint that serves a model.",
             "mlModelDeploymentKey",
+            label="Deployment",
+            properties="mlModelDeploymentProperties",
+            names=("name",),
         ),
         _spec(
             "mlFeature",
@@ -383,6 +410,9 @@ ENTITIES: dict[str, EntitySpec] = {
             COMMON | {"mlFeatureProperties"},
             "One model input, derived from dataset columns.",
             "mlFeatureKey",
+            label="Feature",
+            properties="mlFeatureProperties",
+            names=(),
         ),
         _spec(
             "mlPrimaryKey",
@@ -390,6 +420,9 @@ ENTITIES: dict[str, EntitySpec] = {
             COMMON | {"mlPrimaryKeyProperties"},
             "The key a feature table is indexed by.",
             "mlPrimaryKeyKey",
+            label="Primary key",
+            properties="mlPrimaryKeyProperties",
+            names=(),
         ),
         _spec(
             "mlFeatureTable",
@@ -397,6 +430,9 @@ ENTITIES: dict[str, EntitySpec] = {
             COMMON | {"mlFeatureTableProperties"},
             "A set of features, usually from a feature store.",
             "mlFeatureTableKey",
+            label="Feature table",
+            properties="mlFeatureTableProperties",
+            names=(),
         ),
         _spec(
             "dataProcessInstance",
@@ -413,6 +449,9 @@ ENTITIES: dict[str, EntitySpec] = {
             },
             "A run of a process; with subtype 'ML Training Run', a training run.",
             "dataProcessInstanceKey",
+            label="Run (process instance)",
+            properties="dataProcessInstanceProperties",
+            names=("name",),
         ),
         _spec(
             "container",
@@ -420,6 +459,9 @@ ENTITIES: dict[str, EntitySpec] = {
             COMMON | {"containerProperties", "container"},
             "A grouping of assets; with subtype 'ML Experiment', an experiment.",
             "containerKey",
+            label="Container",
+            properties="containerProperties",
+            names=("name",),
         ),
         _spec(
             "dataFlow",
@@ -427,6 +469,9 @@ ENTITIES: dict[str, EntitySpec] = {
             COMMON | {"dataFlowInfo"},
             "A pipeline, e.g. a feature-engineering pipeline.",
             "dataFlowKey",
+            label="Pipeline",
+            properties="dataFlowInfo",
+            names=("name",),
         ),
         _spec(
             "dataJob",
@@ -434,6 +479,9 @@ ENTITIES: dict[str, EntitySpec] = {
             COMMON | {"dataJobInfo", "dataJobInputOutput"},
             "One task of a pipeline.",
             "dataJobKey",
+            label="Pipeline task",
+            properties="dataJobInfo",
+            names=("name",),
         ),
         _spec(
             "dashboard",
@@ -441,6 +489,9 @@ ENTITIES: dict[str, EntitySpec] = {
             COMMON | {"dashboardInfo", "container"},
             "A dashboard over datasets or model output.",
             "dashboardKey",
+            label="Dashboard",
+            properties="dashboardInfo",
+            names=("title",),
         ),
         _spec(
             "versionSet",
@@ -448,6 +499,9 @@ ENTITIES: dict[str, EntitySpec] = {
             {"versionSetProperties"},
             "All versions of one model.",
             "versionSetKey",
+            label="Version set",
+            properties="versionSetProperties",
+            names=(),
         ),
         _spec(
             "corpuser",
@@ -455,6 +509,9 @@ ENTITIES: dict[str, EntitySpec] = {
             {"corpUserInfo", "status", "globalTags"},
             "A person.",
             "corpUserKey",
+            label="User",
+            properties="corpUserInfo",
+            names=("displayName", "fullName"),
         ),
         _spec(
             "corpGroup",
@@ -462,6 +519,9 @@ ENTITIES: dict[str, EntitySpec] = {
             {"corpGroupInfo", "ownership", "status"},
             "A team.",
             "corpGroupKey",
+            label="Group",
+            properties="corpGroupInfo",
+            names=("displayName",),
         ),
         _spec(
             "tag",
@@ -469,6 +529,9 @@ ENTITIES: dict[str, EntitySpec] = {
             {"tagProperties", "ownership", "status"},
             "A free-form label.",
             "tagKey",
+            label="Tag",
+            properties="tagProperties",
+            names=("name",),
         ),
         _spec(
             "glossaryTerm",
@@ -476,6 +539,9 @@ ENTITIES: dict[str, EntitySpec] = {
             {"glossaryTermInfo", "ownership", "status", "domains"},
             "A business term.",
             "glossaryTermKey",
+            label="Glossary term",
+            properties="glossaryTermInfo",
+            names=("name",),
         ),
         _spec(
             "domain",
@@ -483,6 +549,9 @@ ENTITIES: dict[str, EntitySpec] = {
             {"domainProperties", "ownership", "status"},
             "An organisational area that owns assets.",
             "domainKey",
+            label="Domain",
+            properties="domainProperties",
+            names=("name",),
         ),
     )
 }
@@ -496,6 +565,29 @@ for _name, _schema in ALL_ASPECTS.items():
 
 _undeclared = {a for e in ENTITIES.values() for a in e.aspects} - ASPECTS.keys()
 assert not _undeclared, f"entities name aspects with no schema: {_undeclared}"
+
+
+def naming_problems(spec: EntitySpec) -> list[str]:
+    """What is wrong with how an entity type declares its label and its names: a
+    properties aspect it does not carry, a name field its schema lacks."""
+    problems = [] if spec.label else [f"{spec.name} has no label"]
+    if spec.properties is None:
+        if spec.name_fields:
+            problems.append(f"{spec.name} names name fields but no properties aspect")
+        return problems
+    if spec.properties not in spec.aspects:
+        return [*problems, f"{spec.name} does not carry its properties aspect {spec.properties}"]
+    fields = ASPECTS[spec.properties].schema.model_fields
+    problems += [
+        f"{spec.name}: {spec.properties} has no field {f!r}"
+        for f in spec.name_fields
+        if f not in fields
+    ]
+    return problems
+
+
+_misnamed = [p for e in ENTITIES.values() for p in naming_problems(e)]
+assert not _misnamed, f"entity types declare their names wrongly: {_misnamed}"
 
 
 def entity_spec(entity_type: str) -> EntitySpec:

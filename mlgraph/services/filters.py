@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from mlgraph.errors import InvalidInput
+from mlgraph.model.query import Clause
 
 _PREFIXES = {
     "metrics": "metric",
@@ -48,14 +48,6 @@ _TOKEN = re.compile(
     )""",
     re.VERBOSE,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Clause:
-    kind: str  # metric, param, tag, attribute
-    key: str
-    op: str  # =, !=, >, >=, <, <=, LIKE, ILIKE, IN, NOT IN, IS NULL, IS NOT NULL
-    value: Any = None  # str, float, or a tuple of str for IN
 
 
 @dataclass(frozen=True, slots=True)

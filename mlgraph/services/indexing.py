@@ -14,30 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from mlgraph.model.registry import ASPECTS, ENTITIES, AspectSpec
+from mlgraph.model.query import PROPERTY_KIND
+from mlgraph.model.registry import AspectSpec
 from mlgraph.model.urn import InvalidUrn, Urn
 
 _WORD = re.compile(r"[a-z0-9]+")
-_KIND = {"params": "param", "metrics": "metric", "tags": "tag"}
 
 Extract = Callable[[Any], list[Any]]
-
-
-@cache
-def kinds_from_several_aspects() -> frozenset[str]:
-    """Property kinds one entity can hold under the same key from two of its aspects
-    (a run's tags come from two): a search over such a kind may meet an entity twice."""
-    several: set[str] = set()
-    for entity in ENTITIES.values():
-        seen: set[str] = set()
-        for name in entity.aspects:
-            spec = ASPECTS.get(name)
-            if spec is None:
-                continue
-            kinds = {_KIND[f.kind] for f in spec.filters} | {"facet" for _ in spec.facets}
-            several |= kinds & seen
-            seen |= kinds
-    return frozenset(several)
 
 
 def words(text: str) -> list[str]:
@@ -71,7 +54,7 @@ class _IndexPlan:
 def _plan(spec: AspectSpec) -> _IndexPlan:
     return _IndexPlan(
         tuple(p.extract for p in spec.searchable),
-        tuple((f.extract, _KIND[f.kind]) for f in spec.filters),
+        tuple((f.extract, PROPERTY_KIND[f.kind]) for f in spec.filters),
         tuple((f.extract, f.name) for f in spec.facets),
     )
 

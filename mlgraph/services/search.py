@@ -8,47 +8,32 @@ from typing import Any
 import orjson
 
 from mlgraph.errors import InvalidInput
+from mlgraph.model.display import display_name
+from mlgraph.model.query import FACETS, OPS, PROPERTY_KINDS, SORTS, Clause, MemberQuery
+from mlgraph.model.registry import ENTITIES, entity_spec
 from mlgraph.services.entities import decode_cursor, encode_cursor
 from mlgraph.services.filters import parse_filter
 from mlgraph.services.indexing import words
 from mlgraph.store.aspect_store import AspectStore
+from mlgraph.store.member_store import MemberStore
 from mlgraph.store.search_store import (
     FACET_SAMPLE,
-    FACETS,
     RANK_WINDOW,
-    SORTS,
     TOTAL_LIMIT,
     SearchSpec,
     SearchStore,
 )
 
-__all__ = ["FACETS", "FACET_SAMPLE", "RANK_WINDOW", "TOTAL_LIMIT", "SearchService"]
+__all__ = ["FACET_SAMPLE", "RANK_WINDOW", "TOTAL_LIMIT", "SearchService"]
 
 MAX_LIMIT = 1000
-# Aspects whose name/description describe an entity in a result list.
-_DISPLAY = (
-    "mlModelProperties",
-    "mlModelGroupProperties",
-    "mlModelDeploymentProperties",
-    "datasetProperties",
-    "containerProperties",
-    "dataProcessInstanceProperties",
-    "mlFeatureProperties",
-    "mlFeatureTableProperties",
-    "dashboardInfo",
-    "dataJobInfo",
-    "dataFlowInfo",
-    "tagProperties",
-    "glossaryTermInfo",
-    "domainProperties",
-    "corpUserInfo",
-)
 
 
 class SearchService:
-    def __init__(self, search: SearchStore, aspects: AspectStore) -> None:
+    def __init__(self, search: SearchStore, aspects: AspectStore, members: MemberStore) -> None:
         self.store = search
         self.aspects = aspects
+        self.members_store = members
 
     def search(
         self,
@@ -102,14 +87,28 @@ class SearchService:
             total_limit=None if exact_total else TOTAL_LIMIT,
         )
         found = self.store.search(spec)
-        display = self.aspects.latest_many([r["urn"] for r in found.rows], _DISPLAY)
+        return {
+            "total": found.total,
+            "total_exact": found.total_exact,
+            "results": self._described(found.rows),
+            "facets": found.facets,
+            "facets_exact": found.facets_exact,
+            "ranked_recent": found.ranked_recent,
+            "next_cursor": encode_cursor(f"o:{offset + limit}") if found.more else None,
+        }
+
+    def _described(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Result rows with the display name and description their properties aspect
+        gives (the model declares which aspect that is, per type)."""
+        props = {t: ENTITIES[t].properties for t in {r["entity_type"] for r in rows}}
+        wanted = sorted({a for a in props.values() if a is not None})
+        stored = self.aspects.latest_many([r["urn"] for r in rows], wanted) if wanted else {}
         results = []
-        for r in found.rows:
-            name = description = None
-            for raw in display.get(r["urn"], {}).values():
-                value = orjson.loads(raw)
-                name = name or value.get("name") or value.get("title") or value.get("displayName")
-                description = description or value.get("description")
+        for r in rows:
+            aspect = props[r["entity_type"]]
+            raw = stored.get(r["urn"], {}).get(aspect) if aspect else None
+            value = orjson.loads(raw) if raw is not None else None
+            described = {aspect: value} if aspect else {}
             results.append(
                 {
                     "urn": r["urn"],
@@ -117,17 +116,42 @@ class SearchService:
                     "platform": r["platform"],
                     "name": r["name"],
                     "env": r["env"],
-                    "display_name": name or r["name"],
-                    "description": description,
+                    "display_name": display_name(r["entity_type"], r["name"], described),
+                    "description": value.get("description") if value else None,
                     "updated_at": r["updated_at"],
                 }
             )
-        return {
-            "total": found.total,
-            "total_exact": found.total_exact,
-            "results": results,
-            "facets": found.facets,
-            "facets_exact": found.facets_exact,
-            "ranked_recent": found.ranked_recent,
-            "next_cursor": encode_cursor(f"o:{offset + limit}") if found.more else None,
-        }
+        return results
+
+    def matching(self, clauses: list[Clause], entity_type: str, limit: int) -> set[str]:
+        """URNs of live entities of one type matching every clause, read from the index
+        alone (no text, no facet counts, nothing ranked): at most `limit` of them."""
+        entity_spec(entity_type)
+        if limit < 1:
+            raise InvalidInput("limit must be at least 1")
+        spec = SearchSpec(
+            clauses=clauses,
+            facet_filters={"type": [entity_type]},
+            sort="name",
+            limit=limit,
+            facets=False,
+        )
+        return {r["urn"] for r in self.store.search(spec).rows}
+
+    def members(self, query: MemberQuery) -> list[str]:
+        """One page of a container's members (see MemberStore.page), the query checked
+        first: a malformed one is the caller's error, not a failed SQL statement."""
+        entity_spec(query.entity_type)
+        if query.offset < 0 or query.limit < 1:
+            raise InvalidInput("offset must be >= 0 and limit >= 1")
+        for value in [c.value for c in query.conditions] + [s.value for s in query.sorts]:
+            if value.kind not in (*PROPERTY_KINDS, "field"):
+                raise InvalidInput(f"a member value is a {', '.join(PROPERTY_KINDS)} or field")
+        for c in query.conditions:
+            if c.op not in OPS:
+                raise InvalidInput(f"operator {c.op} is not one of {', '.join(OPS)}")
+            if c.op in ("IN", "NOT IN") and not isinstance(c.operand, list | tuple):
+                raise InvalidInput(f"{c.op} takes a list of values")
+        if not query.containers:
+            return []
+        return self.members_store.page(query)

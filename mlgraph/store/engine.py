@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from mlgraph.config import SQLITE_MMAP_FROM_MIB
 from mlgraph.store.checkpoint import Checkpointer
 from mlgraph.store.dialect import begin_write, prepare_postgres_connection
 
@@ -28,7 +29,7 @@ from mlgraph.store.dialect import begin_write, prepare_postgres_connection
 CHECKPOINT_WAL_BYTES = 40 << 20
 WAL_AUTOCHECKPOINT_PAGES = 4 * CHECKPOINT_WAL_BYTES // 4096
 MMAP_BYTES = 4 << 30  # address space, not memory (SQLite caps it at its build's maximum)
-MMAP_FROM_BYTES = 256 << 20  # the default size from which readers map the file
+MMAP_FROM_BYTES = SQLITE_MMAP_FROM_MIB << 20  # the default size from which readers map the file
 # Page cache per connection, in KiB. The one writer gets more: a batch inserts into a
 # dozen indexes at random places, and with 8 MiB a 100,000-entity catalog kept evicting
 # index pages it was about to change (ingest: SQLite's own CPU per aspect -12 %).

@@ -10,7 +10,7 @@ cost more than running it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -33,48 +33,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ColumnElement
 
+from mlgraph.model.query import PROPERTY_KINDS, MemberQuery, Sort, Value
 from mlgraph.store.engine import Engines
 from mlgraph.store.schema import aspects, edges, entities, entity_properties
-
-PROPERTY_KINDS = ("param", "metric", "tag")
-OPS = ("=", "!=", ">", ">=", "<", "<=", "IN", "NOT IN", "IS NULL", "IS NOT NULL")
-
-
-@dataclass(frozen=True, slots=True)
-class Value:
-    """A member's value: a structured property (`kind` param, metric or tag, written by
-    `aspect`) or, for kind "field", the top-level `key` of `aspect`'s JSON."""
-
-    kind: str
-    aspect: str
-    key: str
-    numeric: bool = False  # "field" values compared and ordered as numbers
-
-
-@dataclass(frozen=True, slots=True)
-class Condition:
-    value: Value
-    op: str  # one of OPS
-    operand: Any = None  # str, float, or a list of str for IN / NOT IN
-
-
-@dataclass(frozen=True, slots=True)
-class Sort:
-    value: Value
-    descending: bool = False
-
-
-@dataclass
-class MemberQuery:
-    containers: list[str]
-    rel: str
-    entity_type: str
-    required_aspect: str  # members without it are left out
-    conditions: list[Condition] = field(default_factory=list)
-    only: list[str] | None = None  # restrict to these URNs
-    sorts: list[Sort] = field(default_factory=list)
-    offset: int = 0
-    limit: int = 100
 
 
 def _json_field(dialect: str, column: Any, key: str, numeric: bool) -> ColumnElement[Any]:

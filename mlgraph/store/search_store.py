@@ -30,26 +30,24 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement, Select
 
+from mlgraph.model.query import (
+    COLUMN_FACETS,
+    EDGE_FACETS,
+    FACETS,
+    Clause,
+    kinds_from_several_aspects,
+)
 from mlgraph.model.registry import ENTITIES
-from mlgraph.services.filters import Clause
-from mlgraph.services.indexing import kinds_from_several_aspects
 from mlgraph.store.engine import Engines
 from mlgraph.store.schema import edges, entities, entity_properties
 
-EDGE_FACETS = {
-    "tag": "TaggedWith",
-    "owner": "OwnedBy",
-    "domain": "AssociatedWith",
-    "term": "TermedWith",
-}
-COLUMN_FACETS = {
+# The column each of the model's column facets reads.
+FACET_COLUMNS = {
     "type": entities.c.entity_type,
     "platform": entities.c.platform,
     "env": entities.c.env,
 }
-PROPERTY_FACETS = ("alias", "subtype", "algorithm")
-FACETS = (*COLUMN_FACETS, *EDGE_FACETS, *PROPERTY_FACETS)
-SORTS = {"relevance", "name", "updated"}
+assert tuple(FACET_COLUMNS) == COLUMN_FACETS
 
 
 # Counting stops here (Elasticsearch's default `track_total_hits`): a search matching
@@ -603,7 +601,7 @@ class SearchStore:
             if not values:
                 continue
             if name in ("platform", "env"):
-                row_conds.append(COLUMN_FACETS[name].in_(values))
+                row_conds.append(FACET_COLUMNS[name].in_(values))
                 continue
             members = _facet_matching(name, values)
             sets.append(
@@ -791,7 +789,7 @@ def _grouped_facet_counts(conn: Any, counted: str, join: str) -> dict[str, dict[
             if value is not None:
                 counts[name][str(value)] += n
     facet_of_rel = {rel: name for name, rel in EDGE_FACETS.items()}
-    rels = ", ".join(f"'{rel}'" for rel in facet_of_rel)  # constants of this module
+    rels = ", ".join(f"'{rel}'" for rel in facet_of_rel)  # the model's constants
     rows = conn.exec_driver_sql(
         f"SELECT f.rel, f.target_urn, count(*) FROM {counted} h {join} edges f "
         f"ON f.source_urn = h.urn AND f.rel IN ({rels}) GROUP BY f.rel, f.target_urn"

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from mlgraph.api.deps import ServicesDep
+from mlgraph.model.query import FACETS
 from mlgraph.runtime import Services
 from mlgraph.services import search as search_service
 from mlgraph.services.entities import EntityView
-from mlgraph.services.search import FACETS
-from mlgraph.ui.header import display_name, properties_aspect, value_of
+from mlgraph.ui.header import description_aspect, display_name, value_of
 from mlgraph.ui.templating import html_errors, render
 
 router = APIRouter()
@@ -65,7 +65,7 @@ def production_models(services: Services) -> tuple[list[dict[str, Any]], bool]:
 
 def _row(view: EntityView) -> dict[str, Any]:
     """An entity as a result row: what the search results show of it."""
-    aspect = properties_aspect(view.row.entity_type)
+    aspect = description_aspect(view.row.entity_type)
     return {
         "urn": view.row.urn,
         "type": view.row.entity_type,

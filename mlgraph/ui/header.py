@@ -7,37 +7,19 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from mlgraph.model.registry import ASPECTS, COMMON, entity_spec
+from mlgraph.model import display
+from mlgraph.model.registry import ASPECTS, entity_spec
 from mlgraph.services.entities import EntityView
 
-# Aspects that describe the entity itself (name, description, custom properties).
-_PROPERTIES_SUFFIXES = ("Properties", "Info")
-
 
 @cache
-def properties_aspect(entity_type: str) -> str | None:
-    """The aspect holding an entity type's description, found in the model registry
-    (the one declaration) rather than listed again here."""
-    spec = entity_spec(entity_type)
-    for name in sorted(spec.aspects - COMMON):
-        if (
-            name.endswith(_PROPERTIES_SUFFIXES)
-            and "description" in ASPECTS[name].schema.model_fields
-        ):
-            return name
+def description_aspect(entity_type: str) -> str | None:
+    """The type's properties aspect (declared in the model) when it holds a
+    description: the one the page shows it from and the description editor writes."""
+    aspect = entity_spec(entity_type).properties
+    if aspect is not None and "description" in ASPECTS[aspect].schema.model_fields:
+        return aspect
     return None
-
-
-@cache
-def display_aspects(entity_type: str) -> tuple[str, ...]:
-    """Aspects whose `name`/`displayName` give an entity type its readable name."""
-    spec = entity_spec(entity_type)
-    return tuple(
-        a
-        for a in sorted(spec.aspects - COMMON)
-        if a.endswith(_PROPERTIES_SUFFIXES)
-        and ASPECTS[a].schema.model_fields.keys() & {"name", "displayName", "fullName"}
-    )
 
 
 def value_of(view: EntityView, aspect: str) -> dict[str, Any]:
@@ -46,12 +28,10 @@ def value_of(view: EntityView, aspect: str) -> dict[str, Any]:
 
 
 def display_name(view: EntityView) -> str:
-    for aspect in display_aspects(view.row.entity_type):
-        v = value_of(view, aspect)
-        name = v.get("displayName") or v.get("name") or v.get("fullName")
-        if name:
-            return str(name)
-    return view.row.name or view.row.urn
+    """The model's one display-name rule, over the aspects a view holds."""
+    aspect = display.name_aspect(view.row.entity_type)
+    values = {aspect: value_of(view, aspect)} if aspect else {}
+    return display.display_name(view.row.entity_type, view.row.name, values)
 
 
 @dataclass
@@ -83,7 +63,7 @@ class Header:
 
 def header(view: EntityView) -> Header:
     row = view.row
-    props_name = properties_aspect(row.entity_type)
+    props_name = description_aspect(row.entity_type)
     props = value_of(view, props_name) if props_name else {}
     version = value_of(view, "versionProperties")
     deprecation = value_of(view, "deprecation")

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlgraph.errors import NotFound
+from mlgraph.model.display import name_aspect
 from mlgraph.model.registry import parse_urn
 from mlgraph.runtime import Services
-from mlgraph.ui.header import display_aspects, display_name
+from mlgraph.ui.header import display_name
 
 MAX_NAMED = 100  # beyond this, related entities show their URN's name, unread
 MAX_SHOWN = 200  # per group; a tag on 100k entities lists the first ones and a count
@@ -72,11 +73,11 @@ def names(services: Services, urns: list[str]) -> dict[str, str]:
     properties, not its URN); the rest fall back to the URN's name part."""
     out: dict[str, str] = {}
     for urn in urns[:MAX_NAMED]:
-        aspects = list(display_aspects(parse_urn(urn)[1].name))
-        if not aspects:
+        aspect = name_aspect(parse_urn(urn)[1].name)
+        if aspect is None:
             continue
         with suppress(NotFound):  # a dangling reference keeps its URN's name
-            out[urn] = display_name(services.entities.get(urn, aspects))
+            out[urn] = display_name(services.entities.get(urn, [aspect]))
     return out
 
 

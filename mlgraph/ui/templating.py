@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader
 
 from mlgraph import __version__
 from mlgraph.errors import MlgraphError
+from mlgraph.model.display import type_label
 from mlgraph.model.registry import parse_urn
 
 # Scripts only from our own /static (the vendored libraries included): a value that
@@ -92,6 +93,7 @@ def environment() -> Environment:
         when=when,
         humanize=humanize,
         quote_urn=quote_urn,
+        type_label=type_label,
     )
     env.tests["urn"] = is_urn
     env.globals["version"] = __version__

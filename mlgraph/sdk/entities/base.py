@@ -13,6 +13,7 @@ import orjson
 from mlgraph.errors import InvalidInput
 from mlgraph.model.aspects import Aspect
 from mlgraph.model.aspects.common import OwnershipType
+from mlgraph.model.display import display_name
 from mlgraph.model.registry import ENTITIES, EntityKey, aspect_spec, parse_urn
 from mlgraph.model.urn import Urn, platform_name, platform_urn
 from mlgraph.sdk.urns import DomainUrn, GlossaryTermUrn, TagUrn, checked_urn, owner_urn
@@ -73,6 +74,12 @@ class Entity:
     def key(self) -> EntityKey:
         """The identity the URN carries: platform, name and environment."""
         return parse_urn(self._urn)[2]
+
+    @property
+    def display_name(self) -> str:
+        """What people call this entity, by the rule the server's search, UI and
+        GraphQL use (`mlgraph.model.display`): its properties' name, else its key name."""
+        return display_name(self._type, self.key.name, self._aspects)
 
     # -- aspects ---------------------------------------------------------------
 

@@ -114,10 +114,6 @@ class Container(Entity):
         entity.container_key = None
         return entity
 
-    @property
-    def display_name(self) -> str:
-        return str(self._prop("name") or self.key.name)
-
     def set_display_name(self, name: str) -> None:
         self._props()["name"] = name
 

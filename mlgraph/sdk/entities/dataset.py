@@ -119,11 +119,6 @@ class Dataset(Entity):
         if subtype is not None:
             self.set_subtype(subtype)
 
-    @property
-    def display_name(self) -> str:
-        value = self._prop("name")
-        return str(value) if value is not None else self.key.name
-
     def set_display_name(self, name: str) -> None:
         self._props()["name"] = name
 

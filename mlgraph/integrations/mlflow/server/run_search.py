@@ -30,9 +30,7 @@ from mlgraph.integrations.mlflow.server.query import (
     token_offset,
 )
 from mlgraph.integrations.mlflow.urns import run_urn
-from mlgraph.services.filters import Clause
-from mlgraph.store.member_store import Condition, MemberQuery, Sort, Value
-from mlgraph.store.search_store import SearchSpec
+from mlgraph.model.query import Clause, Condition, MemberQuery, Sort, Value
 
 router = APIRouter(route_class=MlflowRoute)
 STRINGS = {"run_id", "run_name", "status", "user_id", "artifact_uri", "lifecycle_stage"}
@@ -91,15 +89,7 @@ def _sql_query(
 
 def _indexed(call: Call, clauses: list[Any]) -> set[str]:
     """URNs of live runs matching every param/metric/tag clause, from the index."""
-    spec = SearchSpec(
-        clauses=clauses,
-        facet_filters={"type": ["dataProcessInstance"]},
-        sort="name",
-        limit=_MAX + 1,
-        facets=False,
-    )
-    rows = call.services.search.store.search(spec).rows
-    return {r["urn"] for r in rows}
+    return call.services.search.matching(clauses, "dataProcessInstance", _MAX + 1)
 
 
 def _experiment_id(raw: str) -> str:
@@ -125,7 +115,7 @@ def search_runs(call: Call) -> dict[str, Any]:
     query = _sql_query(exp_urns, clauses, keys) if view == "ACTIVE_ONLY" else None
     if query is not None:
         query.offset, query.limit = token_offset(call.opt("page_token")), size + 1
-        urns = call.services.members.page(query) if exp_urns else []
+        urns = call.services.search.members(query) if exp_urns else []
         found = call.services.entities.latest_values(urns[:size], ["mlflowRun"])
         out: dict[str, Any] = {
             "runs": [
