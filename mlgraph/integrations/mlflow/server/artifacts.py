@@ -17,7 +17,7 @@ from starlette.responses import FileResponse, Response
 from mlgraph.api.responses import JSONResponse
 from mlgraph.integrations.mlflow.server.errors import MlflowRoute, invalid, missing
 from mlgraph.integrations.mlflow.server.messages import Call, route
-from mlgraph.integrations.mlflow.server.runs import load_run
+from mlgraph.integrations.mlflow.server.runs import STATE, load_run
 from mlgraph.runtime import Services
 
 router = APIRouter(route_class=MlflowRoute)
@@ -98,7 +98,7 @@ async def list_artifacts(request: Request) -> Response:
 
 
 def list_run_artifacts(call: Call) -> dict[str, Any]:
-    uri = load_run(call, call.text("run_id", "run_uuid")).run.artifact_uri
+    uri = load_run(call, call.text("run_id", "run_uuid"), STATE).run.artifact_uri
     rel = call.opt("path") or ""
     out: dict[str, Any] = {"root_uri": uri}
     if not uri.startswith(PREFIX):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from mlgraph.errors import Conflict
@@ -85,43 +86,71 @@ def raw(urn: str, aspects: Aspects | None, name: str, val: dict[str, Any]) -> Pr
     return upsert(urn, name, val, version(aspects, name))
 
 
+@dataclass(frozen=True)
+class Mapped:
+    """Aspects as MLflow's state maps them, to merge into what their entities hold
+    (`mapping.merge`) when the request's changes are written: the reads of every
+    `Mapped` of a request are one query, made then."""
+
+    aspects: mapping.Mapped
+    loaded: dict[str, Aspects]
+
+
+Change = Proposal | Mapped
+
+
 def sync(
     services: Services, mapped: mapping.Mapped, loaded: dict[str, Aspects] | None = None
-) -> list[Proposal]:
-    """Proposals bringing the catalog to `mapped`: each aspect merged into what its
-    entity holds (`mapping.merge`), pinned to the version read, and only if it changes.
-    `loaded` holds entities' aspects already read; the others are read here."""
-    have = dict(loaded or {})
-    unread = list(dict.fromkeys(u for u, _ in mapped if u not in have))
+) -> list[Change]:
+    """Bring the catalog to `mapped` (`loaded`: entities' aspects read already)."""
+    return [Mapped(mapped, dict(loaded or {}))]
+
+
+def resolve(services: Services, changes: Sequence[Change]) -> list[Proposal]:
+    """The proposals of a request's changes: each `Mapped` aspect merged into what its
+    entity holds, pinned to the version read, and only if that changes it. An aspect
+    mapped twice is taken from its last `Mapped`."""
+    have: dict[str, Aspects] = {}
+    last: dict[tuple[str, str], int] = {}
+    for i, change in enumerate(changes):
+        if isinstance(change, Mapped):
+            have.update(change.loaded)
+            for urn, aspect in change.aspects:
+                last[(urn, aspect.ASPECT_NAME)] = i
+    unread = list(dict.fromkeys(urn for urn, _ in last if urn not in have))
     if unread:
-        names = sorted({a.ASPECT_NAME for u, a in mapped if u in unread})
+        wanted = set(unread)
+        names = sorted({name for urn, name in last if urn in wanted})
         have |= read_many(services, unread, names)
-    out = []
-    for urn, aspect in mapped:
-        name = aspect.ASPECT_NAME
-        current = have.get(urn, {}).get(name)
-        before = current.value if current is not None else None
-        after = mapping.merge(name, before, aspect.model_dump(mode="json", exclude_none=True))
-        if after != before:
-            out.append(upsert(urn, name, after, current.version if current is not None else 0))
+    out: list[Proposal] = []
+    for i, change in enumerate(changes):
+        if isinstance(change, Proposal):
+            out.append(change)
+            continue
+        for urn, aspect in change.aspects:
+            name = aspect.ASPECT_NAME
+            if last[(urn, name)] != i:
+                continue
+            current = have.get(urn, {}).get(name)
+            before = current.value if current is not None else None
+            after = mapping.merge(name, before, aspect.model_dump(mode="json", exclude_none=True))
+            if after != before:
+                out.append(upsert(urn, name, after, current.version if current is not None else 0))
     return out
 
 
-def write(services: Services, ctx: WriteContext, proposals: Sequence[Proposal]) -> None:
-    services.writes.apply(list(proposals), ctx)
+def write(services: Services, ctx: WriteContext, changes: Sequence[Change]) -> None:
+    services.writes.apply(resolve(services, changes), ctx)
 
 
-def mutate(
-    services: Services, ctx: WriteContext, build: Callable[[], list[Proposal]]
-) -> list[Proposal]:
-    """Read-modify-write: `build` reads what it needs and returns proposals pinned with
-    expected_version; a concurrent writer makes it run again on fresh state. Returns
-    the proposals written."""
+def mutate(services: Services, ctx: WriteContext, build: Callable[[], Sequence[Change]]) -> None:
+    """Read-modify-write: `build` reads what it needs and returns changes pinned with
+    expected_version; a concurrent writer makes it run again on fresh state."""
     for attempt in range(_RETRIES):
-        proposals = build()
+        changes = build()
         try:
-            write(services, ctx, proposals)
-            return proposals
+            write(services, ctx, changes)
+            return
         except Conflict:
             if attempt == _RETRIES - 1:
                 raise

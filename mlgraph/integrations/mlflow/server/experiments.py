@@ -35,7 +35,7 @@ _NUMBERS = {"creation_time", "last_update_time"}
 
 def changes(
     services: Services, urn: str, exp: Experiment, aspects: cat.Aspects | None
-) -> list[Proposal]:
+) -> list[cat.Change]:
     """The experiment's raw state and the catalog mapped from it."""
     return [
         cat.raw(urn, aspects, "mlflowExperiment", exp.to_raw()),
@@ -45,7 +45,7 @@ def changes(
 
 def _create(
     services: Services, exp_id: str, name: str, artifact_location: str | None, tags: dict[str, str]
-) -> list[Proposal]:
+) -> list[cat.Change]:
     now = cat.now_ms()
     exp = Experiment(
         exp_id, name, artifact_location or f"mlflow-artifacts:/{exp_id}", "active", now, now, tags
@@ -63,7 +63,7 @@ def ensure_default_experiment(services: Services, ctx: WriteContext) -> None:
     if ids.external_id(cat.SYSTEM, cat.EXPERIMENT, cat.DEFAULT_EXPERIMENT) is not None:
         return
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         if ids.external_id(cat.SYSTEM, cat.EXPERIMENT, cat.DEFAULT_EXPERIMENT) is not None:
             return []
         return _create(services, cat.DEFAULT_EXPERIMENT, "Default", None, {})
@@ -94,7 +94,7 @@ def create_experiment(call: Call) -> dict[str, Any]:
     entities = call.services.entities
     created: list[str] = []
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         if entities.external_id_named(cat.SYSTEM, cat.EXPERIMENT, name) is not None:
             raise exists(f"Experiment '{name}' already exists.")
         exp_id = str((entities.last_external_number(cat.SYSTEM, cat.EXPERIMENT) or 0) + 1)
@@ -169,7 +169,7 @@ def _change(call: Call, exp_id: str, edit: Any, *, touch: bool = True) -> None:
     change), write its state and what maps from it. Tags, as in MLflow, leave the
     experiment's last update time alone."""
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         urn, exp, aspects = load(call, exp_id)
         if edit(exp) is False:
             return []
@@ -186,7 +186,7 @@ def update_experiment(call: Call) -> dict[str, Any]:
         return {}
     entities = call.services.entities
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         urn, exp, aspects = load(call, exp_id)
         holder = entities.external_id_named(cat.SYSTEM, cat.EXPERIMENT, new_name)
         if holder is not None and holder.key != exp_id:

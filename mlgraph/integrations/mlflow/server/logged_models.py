@@ -49,7 +49,7 @@ def load_logged_model(call: Call, model_id: str) -> LoggedModel:
     return _load(call, model_id)[0]
 
 
-def _changes(call: Call, model: LoggedModel, aspects: cat.Aspects | None) -> list[Proposal]:
+def _changes(call: Call, model: LoggedModel, aspects: cat.Aspects | None) -> list[cat.Change]:
     urn = logged_model_urn(model.model_id)
     exp_urn = experiment_urn_of(call, model.experiment_id)
     if exp_urn is None:
@@ -60,7 +60,7 @@ def _changes(call: Call, model: LoggedModel, aspects: cat.Aspects | None) -> lis
     ]
 
 
-def registered(call: Call, model_id: str, name: str, version: str) -> list[Proposal]:
+def registered(call: Call, model_id: str, name: str, version: str) -> list[cat.Change]:
     """A version was made from the logged model: as MLflow's server does, it joins the
     model's `mlflow.modelVersions` tag (the client then adds its own entry)."""
     model, aspects = _load(call, model_id)
@@ -76,7 +76,7 @@ def registered(call: Call, model_id: str, name: str, version: str) -> list[Propo
 def _update(call: Call, model_id: str, change: Any) -> dict[str, Any]:
     result: list[LoggedModel] = []
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         model, aspects = _load(call, model_id)
         change(model)
         model.last_updated_timestamp = cat.now_ms()

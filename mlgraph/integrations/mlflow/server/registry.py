@@ -128,10 +128,13 @@ def versions_of(
     return [v for v in (version_of(u, found.get(u)) for u in urns) if v is not None]
 
 
-def model_changes(services: Services, loaded: LoadedModel) -> list[Proposal]:
-    """The model's raw state, its group and its version set, as mapped from it."""
+def model_changes(
+    services: Services, loaded: LoadedModel, *, versions_changed: bool = False
+) -> list[cat.Change]:
+    """The model's raw state and its group, as mapped from it; its version set too
+    when its versions changed."""
     mapped = mapping.registered_model(loaded.model, loaded.latest)
-    if loaded.latest:
+    if loaded.latest and versions_changed:
         mapped += mapping.version_set(loaded.model.name, loaded.latest)
     return [
         cat.raw(loaded.urn, loaded.aspects, "mlflowRegisteredModel", loaded.raw()),
@@ -174,7 +177,7 @@ def create_registered_model(call: Call) -> dict[str, Any]:
     name, tags, description = call.text("name"), call.tags(), call.opt("description")
     urn = model_group_urn(name)
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         aspects = cat.read(call.services, urn, GROUP_ASPECTS)
         before = model_of(urn, aspects)
         if before is not None and not before.removed:
@@ -200,7 +203,7 @@ def get_registered_model(call: Call) -> dict[str, Any]:
 
 
 def _edit(call: Call, name: str, change: Any) -> None:
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         loaded = load_model(call, name)
         change(loaded.model)
         touch(loaded)
@@ -219,7 +222,7 @@ def delete_registered_model(call: Call) -> dict[str, Any]:
     """A soft delete in the catalog (history kept for audit); gone for MLflow."""
     name = call.text("name")
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         loaded = load_model(call, name)
         out = [Proposal(Op.DELETE_ENTITY, v.urn) for v in versions_of(call.services, loaded)]
         loaded.model.aliases = {}
@@ -323,7 +326,7 @@ def _alias_name(call: Call) -> str:
 def _move_alias(call: Call, name: str, alias: str, target: str | None) -> None:
     """Point `alias` at version `target` (None: remove it), recording the move."""
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         loaded = load_model(call, name)
         before = loaded.model.aliases.get(alias)
         moved = {v: model_version_urn(name, v) for v in {before, target} - {None} if v}

@@ -38,6 +38,7 @@ MAPPED = (
     "status",
 )
 ASPECTS = ("mlflowRun", *MAPPED)
+STATE = ("mlflowRun",)
 VERSION_ASPECTS = (
     "mlModelProperties",
     "versionProperties",
@@ -66,11 +67,13 @@ class LoadedRun:
         }
 
 
-def load_run(call: Call, run_id: str) -> LoadedRun:
+def load_run(call: Call, run_id: str, names: tuple[str, ...] = ASPECTS) -> LoadedRun:
+    """A run with `names` loaded: all it maps to, to change it; its state alone
+    (`STATE`) to answer about it."""
     if not run_id:
         raise invalid("Missing value for required parameter 'run_id'.")
     urn = run_urn(run_id)
-    aspects = cat.read(call.services, urn, ASPECTS)
+    aspects = cat.read(call.services, urn, names)
     raw = cat.value(aspects, "mlflowRun")
     if not aspects or not raw:
         raise missing(f"Run with id={run_id} not found")
@@ -85,7 +88,7 @@ def load_run(call: Call, run_id: str) -> LoadedRun:
 
 def changes(
     services: Services, loaded: LoadedRun, *, datasets: bool = False, versions: bool = False
-) -> list[Proposal]:
+) -> list[cat.Change]:
     """The run's raw state and the catalog mapped from it; the datasets it read when
     they may have changed, and the versions registered from it when its params or
     metrics (which they copy) may have."""
@@ -100,7 +103,7 @@ def changes(
     return out
 
 
-def _version_changes(services: Services, loaded: LoadedRun) -> list[Proposal]:
+def _version_changes(services: Services, loaded: LoadedRun) -> list[cat.Change]:
     found = cat.read_many(services, loaded.registered, VERSION_ASPECTS)
     mapped: mapping.Mapped = []
     for urn in loaded.registered:
@@ -166,7 +169,7 @@ def create_run(call: Call) -> dict[str, Any]:
 
 
 def get_run(call: Call) -> dict[str, Any]:
-    return {"run": load_run(call, _run_id(call)).run.to_json()}
+    return {"run": load_run(call, _run_id(call), STATE).run.to_json()}
 
 
 def update_run(call: Call) -> dict[str, Any]:
@@ -177,7 +180,7 @@ def update_run(call: Call) -> dict[str, Any]:
     end_time, name = call.integer("end_time"), call.opt("run_name")
     done: list[Run] = []
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         loaded = load_run(call, run_id)
         _active(loaded, run_id)
         run = loaded.run
@@ -198,7 +201,7 @@ def update_run(call: Call) -> dict[str, Any]:
 def _lifecycle(call: Call, stage: str) -> dict[str, Any]:
     run_id = _run_id(call)
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         loaded = load_run(call, run_id)
         if loaded.run.lifecycle_stage == stage:
             return []
@@ -247,7 +250,7 @@ def log(
     points = [_point(m) for m in metrics]
     touched = {*(params or {}), *(tags or {}), *([delete_tag] if delete_tag else [])}
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         loaded = load_run(call, run_id)
         _active(loaded, run_id)
         run = loaded.run
@@ -325,7 +328,7 @@ def log_inputs(call: Call) -> dict[str, Any]:
             raise invalid("Invalid dataset input: expected {tags, dataset: {name, digest, ...}}")
         entries.append(DatasetInput.from_json(entry))
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         loaded = load_run(call, run_id)
         _active(loaded, run_id)
         have = {i.key for i in loaded.run.inputs}
@@ -339,14 +342,14 @@ def log_inputs(call: Call) -> dict[str, Any]:
     return {}
 
 
-def register(services: Services, loaded: LoadedRun, version_urn: str) -> list[Proposal]:
+def register(services: Services, loaded: LoadedRun, version_urn: str) -> list[cat.Change]:
     """The run's changes once a model version is registered from it (its outputs)."""
     if version_urn not in loaded.registered:
         loaded.registered.append(version_urn)
     return changes(services, loaded)
 
 
-def unregister(services: Services, run_id: str, version_urn: str) -> list[Proposal]:
+def unregister(services: Services, run_id: str, version_urn: str) -> list[cat.Change]:
     urn = run_urn(run_id)
     aspects = cat.read(services, urn, ASPECTS)
     raw = cat.value(aspects, "mlflowRun")
@@ -365,7 +368,7 @@ def log_outputs(call: Call) -> dict[str, Any]:
         if isinstance(m, dict) and m.get("model_id")
     ]
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         loaded = load_run(call, run_id)
         have = {o["model_id"] for o in loaded.run.model_outputs}
         loaded.run.model_outputs += [m for m in models if m["model_id"] not in have]
@@ -376,7 +379,7 @@ def log_outputs(call: Call) -> dict[str, Any]:
 
 
 def get_metric_history(call: Call) -> dict[str, Any]:
-    loaded = load_run(call, _run_id(call))
+    loaded = load_run(call, _run_id(call), STATE)
     size = call.integer("max_results", 25_000) or 25_000
     points, nxt = call.services.entities.metric_history(
         loaded.urn, call.text("metric_key"), cursor=call.opt("page_token"), limit=min(size, 25_000)

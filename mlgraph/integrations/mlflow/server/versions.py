@@ -63,7 +63,7 @@ def load_version(call: Call, name: str, version: str) -> tuple[LoadedModel, Load
     return model, found
 
 
-def state_changes(services: Services, v: LoadedVersion) -> list[Proposal]:
+def state_changes(services: Services, v: LoadedVersion) -> list[cat.Change]:
     """The version's raw state and what a stage or alias move changes in the catalog."""
     mv = v.version
     mapped = mapping.version_state(mv) + mapping.stage_tag(mv.current_stage)
@@ -75,7 +75,7 @@ def state_changes(services: Services, v: LoadedVersion) -> list[Proposal]:
 
 def full_changes(
     services: Services, v: LoadedVersion, run: Run | None, logged: LoggedModel | None
-) -> list[Proposal]:
+) -> list[cat.Change]:
     """The version's raw state and all the catalog mapped from it (with `run`'s params
     and metrics, and `logged`'s type)."""
     mv = v.version
@@ -95,7 +95,7 @@ def create_model_version(call: Call) -> dict[str, Any]:
     storage = logged.artifact_uri if logged and logged.artifact_uri else source
     made: list[ModelVersion] = []
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         model = load_model(call, name)
         run = load_run(call, run_id) if run_id else None
         number = str(model.next_version)
@@ -118,7 +118,7 @@ def create_model_version(call: Call) -> dict[str, Any]:
         model.versions.append(number)
         touch(model)
         out = [
-            *model_changes(call.services, model),
+            *model_changes(call.services, model, versions_changed=True),
             *full_changes(call.services, v, run.run if run else None, logged),
             state_proposal(v, {"kind": "stage", "version": number, "from": None, "to": "None"}),
         ]
@@ -141,7 +141,7 @@ def _edit(call: Call, change: Any) -> ModelVersion:
     name, version = call.text("name"), call.text("version")
     done: list[ModelVersion] = []
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         _, v = load_version(call, name, version)
         change(v.version)
         v.version.last_updated_timestamp = cat.now_ms()
@@ -176,12 +176,15 @@ def delete_model_version_tag(call: Call) -> dict[str, Any]:
 def delete_model_version(call: Call) -> dict[str, Any]:
     name, version = call.text("name"), call.text("version")
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         model, v = load_version(call, name, version)
         model.model.aliases = {a: n for a, n in model.model.aliases.items() if n != version}
         model.versions = [n for n in model.versions if n != version]
         touch(model)
-        out = [*model_changes(call.services, model), Proposal(Op.DELETE_ENTITY, v.urn)]
+        out = [
+            *model_changes(call.services, model, versions_changed=True),
+            Proposal(Op.DELETE_ENTITY, v.urn),
+        ]
         if v.version.run_id:
             out += unregister(call.services, v.version.run_id, v.urn)
         return out
@@ -204,7 +207,7 @@ def transition_stage(call: Call) -> dict[str, Any]:
         )
     moved: list[ModelVersion] = []
 
-    def build() -> list[Proposal]:
+    def build() -> list[cat.Change]:
         model, v = load_version(call, name, version)
         movers = [(v, stage)]
         if archive:
@@ -214,7 +217,7 @@ def transition_stage(call: Call) -> dict[str, Any]:
                 if other.urn != v.urn and other.version.current_stage == stage
             ]
         now = cat.now_ms()
-        out: list[Proposal] = []
+        out: list[cat.Change] = []
         for mover, to in movers:
             before = mover.version.current_stage
             mover.version.current_stage = to
