@@ -267,7 +267,10 @@ def logged_model(m: LoggedModel, experiment_urn: str) -> Mapped:
 
 
 def registered_model(rm: RegisteredModel, latest: str | None, ui_url: str | None = None) -> Mapped:
-    """A registered model as a model group; `latest` is its newest version number."""
+    """A registered model as a model group; `latest` is its newest version number.
+    MLflow's last-update times stay MLflow's (every stage and alias move changes them;
+    mapped, each would rewrite and re-index the group and its versions): the entity's
+    own `updated_at` says when it last changed."""
     urn = urns.model_group_urn(rm.name)
     props = MLModelGroupProperties(
         name=rm.name,
@@ -275,7 +278,6 @@ def registered_model(rm: RegisteredModel, latest: str | None, ui_url: str | None
         customProperties=dict(rm.tags),
         externalUrl=_url(ui_url, f"models/{rm.name}"),
         created=_stamp(rm.creation_timestamp),
-        lastModified=_stamp(rm.last_updated_timestamp),
         version=VersionTag(versionTag=latest) if latest else None,
     )
     out: Mapped = [(urn, props), *_platform_and_status(urn, False)]
@@ -304,7 +306,6 @@ def version_properties(
             "tags": [f"{k}:{v}" for k, v in sorted(mv.tags.items())],
             "externalUrl": _url(ui_url, f"models/{mv.name}/versions/{mv.version}"),
             "created": created,
-            "lastModified": _stamp(mv.last_updated_timestamp),
             "version": {"versionTag": mv.version},
             "type": (logged.model_type if logged else "") or None,
             "groups": [urns.model_group_urn(mv.name)],

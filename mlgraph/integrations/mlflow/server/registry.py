@@ -1,8 +1,9 @@
 """MLflow registered models: the model's state in `mlflowRegisteredModel` (MLflow's
 RegisteredModel with its aliases, plus the next version number — versions are never
 renumbered — and the live versions), mapped to a model group (`mapping.registered_model`)
-and its version set. A version's aliases also live on the version (`versions.py`), and
-each move is a write of its `mlflowRegistryState`, whose history is the audit trail."""
+and its version set. A version's aliases are read off the model's; each stage or alias
+move is a write of the version's `mlflowRegistryState`, whose history is the audit
+trail."""
 
 from __future__ import annotations
 
@@ -47,6 +48,14 @@ VERSION_ASPECTS = (
     "status",
     "ownership",
 )
+# What an alias move reads of a version: its state and what the move changes.
+_ALIAS_ASPECTS = (
+    "mlflowModelVersion",
+    "mlflowRegistryState",
+    "versionProperties",
+    "globalTags",
+    "status",
+)
 STAGES = {"none": "None", "staging": "Staging", "production": "Production", "archived": "Archived"}
 _ALIAS = re.compile(r"^[\w\-]{1,255}$")
 
@@ -80,7 +89,11 @@ class LoadedVersion:
     aspects: cat.Aspects
 
     def raw(self) -> dict[str, Any]:
-        return {**self.version.to_json(), "storage_location": self.storage_location}
+        # without aliases: they are the model's, in its state
+        return {
+            **self.version.to_json(with_aliases=False),
+            "storage_location": self.storage_location,
+        }
 
 
 def model_of(urn: str, aspects: cat.Aspects | None) -> LoadedModel | None:
@@ -105,13 +118,16 @@ def load_model(call: Call, name: str) -> LoadedModel:
     return loaded
 
 
-def version_of(urn: str, aspects: cat.Aspects | None) -> LoadedVersion | None:
+def version_of(
+    urn: str, aspects: cat.Aspects | None, model: RegisteredModel
+) -> LoadedVersion | None:
+    """A live version of `model`, its aliases taken from the model's."""
     raw = cat.value(aspects, "mlflowModelVersion")
     if not raw or cat.value(aspects, "status").get("removed"):
         return None
-    return LoadedVersion(
-        urn, ModelVersion.from_json(raw), str(raw.get("storage_location") or ""), aspects or {}
-    )
+    mv = ModelVersion.from_json(raw)
+    mv.aliases = sorted(a for a, v in model.aliases.items() if v == mv.version)
+    return LoadedVersion(urn, mv, str(raw.get("storage_location") or ""), aspects or {})
 
 
 # What answering about a version takes (its MLflow state), and what changing one does.
@@ -125,21 +141,27 @@ def versions_of(
     `names` loaded: their state by default, VERSION_ASPECTS to change them."""
     urns = [model_version_urn(loaded.model.name, v) for v in loaded.versions]
     found = cat.read_many(services, urns, names)
-    return [v for v in (version_of(u, found.get(u)) for u in urns) if v is not None]
+    versions = (version_of(u, found.get(u), loaded.model) for u in urns)
+    return [v for v in versions if v is not None]
 
 
 def model_changes(
-    services: Services, loaded: LoadedModel, *, versions_changed: bool = False
+    services: Services,
+    loaded: LoadedModel,
+    *,
+    versions_changed: bool = False,
+    state_only: bool = False,
 ) -> list[cat.Change]:
     """The model's raw state and its group, as mapped from it; its version set too
-    when its versions changed."""
+    when its versions changed. `state_only`: a change no mapped field follows (an
+    alias move), so only the raw state is written."""
+    raw = cat.raw(loaded.urn, loaded.aspects, "mlflowRegisteredModel", loaded.raw())
+    if state_only:
+        return [raw]
     mapped = mapping.registered_model(loaded.model, loaded.latest)
     if loaded.latest and versions_changed:
         mapped += mapping.version_set(loaded.model.name, loaded.latest)
-    return [
-        cat.raw(loaded.urn, loaded.aspects, "mlflowRegisteredModel", loaded.raw()),
-        *cat.sync(services, mapped, {loaded.urn: loaded.aspects}),
-    ]
+    return [raw, *cat.sync(services, mapped, {loaded.urn: loaded.aspects})]
 
 
 def touch(loaded: LoadedModel) -> None:
@@ -330,8 +352,8 @@ def _move_alias(call: Call, name: str, alias: str, target: str | None) -> None:
         loaded = load_model(call, name)
         before = loaded.model.aliases.get(alias)
         moved = {v: model_version_urn(name, v) for v in {before, target} - {None} if v}
-        found = cat.read_many(call.services, list(moved.values()), VERSION_ASPECTS)
-        held = {v: version_of(urn, found.get(urn)) for v, urn in moved.items()}
+        found = cat.read_many(call.services, list(moved.values()), _ALIAS_ASPECTS)
+        held = {v: version_of(urn, found.get(urn), loaded.model) for v, urn in moved.items()}
         if target is not None:
             if held.get(target) is None:
                 raise missing(f"Model Version (name={name}, version={target}) not found")
@@ -342,14 +364,13 @@ def _move_alias(call: Call, name: str, alias: str, target: str | None) -> None:
             del loaded.model.aliases[alias]
         touch(loaded)
         event = {"kind": "alias", "alias": alias, "from": before, "to": target}
-        out = model_changes(call.services, loaded)
+        out = model_changes(call.services, loaded, state_only=True)
         for v, version in held.items():
             if version is None:
                 continue
             names = set(version.version.aliases)
             version.version.aliases = sorted(names | {alias} if v == target else names - {alias})
             out += [
-                cat.raw(version.urn, version.aspects, "mlflowModelVersion", version.raw()),
                 state_proposal(version, {**event, "version": v}),
                 *cat.sync(
                     call.services,
@@ -379,7 +400,7 @@ def get_by_alias(call: Call) -> dict[str, Any]:
     if target is None:
         raise missing(f"Registered model alias {alias} not found.")
     urn = model_version_urn(name, target)
-    found = version_of(urn, cat.read(call.services, urn, VERSION_ASPECTS))
+    found = version_of(urn, cat.read(call.services, urn, STATE_ASPECTS), loaded.model)
     if found is None:
         raise missing(f"Registered model alias {alias} not found.")
     return {"model_version": found.version.to_json()}

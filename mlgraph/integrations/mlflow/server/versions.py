@@ -1,5 +1,5 @@
 """MLflow model versions: the version's state in `mlflowModelVersion` (MLflow's
-ModelVersion, its stage and aliases included, plus its storage location), mapped to an
+ModelVersion with its stage, plus its storage location), mapped to an
 mlModel `<name>_<version>` in its group's version set (`mapping.model_version`), with
 the params and metrics of its run and its stage as the tag `urn:li:tag:mlflow_<stage>`.
 Each stage move is also a write of `mlflowRegistryState` (the audit trail). The lineage
@@ -57,7 +57,7 @@ router = APIRouter(route_class=MlflowRoute)
 def load_version(call: Call, name: str, version: str) -> tuple[LoadedModel, LoadedVersion]:
     model = load_model(call, name)
     urn = model_version_urn(name, version)
-    found = version_of(urn, cat.read(call.services, urn, VERSION_ASPECTS))
+    found = version_of(urn, cat.read(call.services, urn, VERSION_ASPECTS), model.model)
     if found is None:
         raise missing(f"Model Version (name={name}, version={version}) not found")
     return model, found
