@@ -79,9 +79,16 @@ def experiment_urn_of(call: Call, exp_id: str) -> str | None:
     return found.urn if found else None
 
 
-def load(call: Call, exp_id: str) -> tuple[str, Experiment, cat.Aspects]:
+STATE = ("mlflowExperiment",)
+
+
+def load(
+    call: Call, exp_id: str, names: tuple[str, ...] = ASPECTS
+) -> tuple[str, Experiment, cat.Aspects]:
+    """An experiment with `names` loaded: all it maps to, to change it; its state
+    (`STATE`) to answer about it or to use it."""
     urn = experiment_urn_of(call, exp_id)
-    aspects = cat.read(call.services, urn, ASPECTS) if urn else None
+    aspects = cat.read(call.services, urn, names) if urn else None
     if urn is None or not aspects or "mlflowExperiment" not in aspects:
         raise missing(f"No Experiment with id={exp_id} exists")
     return urn, Experiment.from_raw(cat.value(aspects, "mlflowExperiment")), aspects

@@ -15,6 +15,7 @@ from mlgraph.integrations.mlflow.objects import LoggedModel
 from mlgraph.integrations.mlflow.server import catalog as cat
 from mlgraph.integrations.mlflow.server.errors import MlflowRoute, invalid, missing
 from mlgraph.integrations.mlflow.server.experiments import experiment_urn_of
+from mlgraph.integrations.mlflow.server.experiments import STATE as EXPERIMENT_STATE
 from mlgraph.integrations.mlflow.server.experiments import load as load_experiment
 from mlgraph.integrations.mlflow.server.messages import Call, route
 from mlgraph.integrations.mlflow.server.query import (
@@ -89,7 +90,7 @@ def _update(call: Call, model_id: str, change: Any) -> dict[str, Any]:
 
 def create_logged_model(call: Call) -> dict[str, Any]:
     exp_id = call.text("experiment_id")
-    _, exp, _ = load_experiment(call, exp_id)
+    _, exp, _ = load_experiment(call, exp_id, EXPERIMENT_STATE)
     model_id = f"m-{uuid.uuid4().hex}"
     now = cat.now_ms()
     model = LoggedModel(
@@ -159,7 +160,7 @@ def search_logged_models(call: Call) -> dict[str, Any]:
     keys = parse_order(order_by, _STRINGS, _NUMBERS)
     found = []
     for exp_id in [str(e) for e in call.items("experiment_ids")]:
-        exp_urn, _, _ = load_experiment(call, exp_id)
+        exp_urn, _, _ = load_experiment(call, exp_id, EXPERIMENT_STATE)
         rels = call.services.entities.relationships(
             exp_urn, direction="incoming", types=["IsPartOf"]
         )

@@ -17,6 +17,7 @@ from fastapi import APIRouter
 from mlgraph.integrations.mlflow.objects import Run
 from mlgraph.integrations.mlflow.server import catalog as cat
 from mlgraph.integrations.mlflow.server.errors import MlflowRoute, invalid
+from mlgraph.integrations.mlflow.server.experiments import STATE as EXPERIMENT_STATE
 from mlgraph.integrations.mlflow.server.experiments import load as load_experiment
 from mlgraph.integrations.mlflow.server.messages import Call, route
 from mlgraph.integrations.mlflow.server.query import (
@@ -111,7 +112,7 @@ def search_runs(call: Call) -> dict[str, Any]:
     clauses = parse(call.opt("filter"), STRINGS, NUMBERS)
     keys = parse_order(call.items("order_by"), STRINGS, NUMBERS)
     exp_ids = [_experiment_id(str(e)) for e in call.items("experiment_ids")]
-    exp_urns = [load_experiment(call, exp_id)[0] for exp_id in exp_ids]
+    exp_urns = [load_experiment(call, exp_id, EXPERIMENT_STATE)[0] for exp_id in exp_ids]
     query = _sql_query(exp_urns, clauses, keys) if view == "ACTIVE_ONLY" else None
     if query is not None:
         query.offset, query.limit = token_offset(call.opt("page_token")), size + 1

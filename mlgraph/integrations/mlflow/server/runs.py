@@ -19,6 +19,7 @@ from mlgraph.integrations.mlflow.datasets import DATASET_VERSION
 from mlgraph.integrations.mlflow.objects import DatasetInput, LoggedModel, Metric, ModelVersion, Run
 from mlgraph.integrations.mlflow.server import catalog as cat
 from mlgraph.integrations.mlflow.server.errors import MlflowRoute, invalid, missing
+from mlgraph.integrations.mlflow.server.experiments import STATE as EXPERIMENT_STATE
 from mlgraph.integrations.mlflow.server.experiments import load as load_experiment
 from mlgraph.integrations.mlflow.server.messages import Call, route
 from mlgraph.integrations.mlflow.urns import logged_model_urn, run_urn
@@ -39,6 +40,10 @@ MAPPED = (
 )
 ASPECTS = ("mlflowRun", *MAPPED)
 STATE = ("mlflowRun",)
+# What a run's mapping sets when it is made, and changes only when it is deleted or
+# restored: logging to a run reads and merges the rest.
+FIXED = ("container", "subTypes", "dataPlatformInstance", "status")
+LOGGING = tuple(a for a in ASPECTS if a not in FIXED)
 VERSION_ASPECTS = (
     "mlModelProperties",
     "versionProperties",
@@ -87,13 +92,21 @@ def load_run(call: Call, run_id: str, names: tuple[str, ...] = ASPECTS) -> Loade
 
 
 def changes(
-    services: Services, loaded: LoadedRun, *, datasets: bool = False, versions: bool = False
+    services: Services,
+    loaded: LoadedRun,
+    *,
+    datasets: bool = False,
+    versions: bool = False,
+    fixed: bool = True,
 ) -> list[cat.Change]:
     """The run's raw state and the catalog mapped from it; the datasets it read when
     they may have changed, and the versions registered from it when its params or
-    metrics (which they copy) may have."""
+    metrics (which they copy) may have. `fixed=False` leaves out the `FIXED` aspects
+    (the run was loaded with `LOGGING`)."""
     mapped = mapping.run(loaded.run, loaded.experiment_urn, versions=loaded.registered)
     scope = mapped.all() if datasets else mapped.aspects
+    if not fixed:
+        scope = [(u, a) for u, a in scope if u != loaded.urn or a.ASPECT_NAME not in FIXED]
     out = [
         cat.raw(loaded.urn, loaded.aspects, "mlflowRun", loaded.raw()),
         *cat.sync(services, scope, {loaded.urn: loaded.aspects}),
@@ -144,7 +157,7 @@ def _run_id(call: Call) -> str:
 
 def create_run(call: Call) -> dict[str, Any]:
     exp_id = call.opt("experiment_id") or cat.DEFAULT_EXPERIMENT
-    exp_urn, exp, _ = load_experiment(call, exp_id)
+    exp_urn, exp, _ = load_experiment(call, exp_id, EXPERIMENT_STATE)
     if exp.deleted:
         raise invalid(
             f"The experiment {exp_id} must be in the 'active' state. Current state is deleted."
@@ -181,7 +194,7 @@ def update_run(call: Call) -> dict[str, Any]:
     done: list[Run] = []
 
     def build() -> list[cat.Change]:
-        loaded = load_run(call, run_id)
+        loaded = load_run(call, run_id, LOGGING)
         _active(loaded, run_id)
         run = loaded.run
         if status:
@@ -192,7 +205,7 @@ def update_run(call: Call) -> dict[str, Any]:
             run.run_name = name
             run.tags["mlflow.runName"] = name
         done[:] = [run]
-        return changes(call.services, loaded)
+        return changes(call.services, loaded, fixed=False)
 
     cat.mutate(call.services, call.ctx, build)
     return {"run_info": done[0].info_json()}
@@ -251,7 +264,7 @@ def log(
     touched = {*(params or {}), *(tags or {}), *([delete_tag] if delete_tag else [])}
 
     def build() -> list[cat.Change]:
-        loaded = load_run(call, run_id)
+        loaded = load_run(call, run_id, LOGGING)
         _active(loaded, run_id)
         run = loaded.run
         for k, v in (params or {}).items():
@@ -279,6 +292,7 @@ def log(
             loaded,
             datasets=DATASET_VERSION in touched,
             versions=bool(params or points),
+            fixed=False,
         )
         if points:
             out.append(Proposal(Op.APPEND_METRICS, loaded.urn, value={"points": points}))
