@@ -1,6 +1,7 @@
 """MLflow registered models: the model's state in `mlflowRegisteredModel` (MLflow's
 RegisteredModel with its aliases, plus the next version number — versions are never
-renumbered — and the live versions), mapped to a model group (`mapping.registered_model`)
+renumbered — and the latest live version; constant in size, however many versions come),
+mapped to a model group (`mapping.registered_model`)
 and its version set. A version's aliases are read off the model's; each stage or alias
 move is a write of the version's `mlflowRegistryState`, whose history is the audit
 trail."""
@@ -65,20 +66,17 @@ class LoadedModel:
     urn: str
     model: RegisteredModel
     next_version: int
-    versions: list[str]  # the live versions' numbers, oldest first
+    latest: str | None  # the newest live version
     aspects: cat.Aspects = field(default_factory=dict)
     removed: bool = False
 
     @property
-    def latest(self) -> str | None:
-        return self.versions[-1] if self.versions else None
+    def numbers(self) -> list[str]:
+        """Every version number given so far, oldest first (deleted ones too)."""
+        return [str(v) for v in range(1, self.next_version)]
 
     def raw(self) -> dict[str, Any]:
-        return {
-            **self.model.to_json(),
-            "next_version": self.next_version,
-            "versions": self.versions,
-        }
+        return {**self.model.to_json(), "next_version": self.next_version, "latest": self.latest}
 
 
 @dataclass
@@ -104,7 +102,7 @@ def model_of(urn: str, aspects: cat.Aspects | None) -> LoadedModel | None:
         urn,
         RegisteredModel.from_json(raw),
         int(raw.get("next_version", 1)),
-        [str(v) for v in raw.get("versions") or []],
+        str(raw["latest"]) if raw.get("latest") else None,
         aspects or {},
         bool(cat.value(aspects, "status").get("removed")),
     )
@@ -139,7 +137,7 @@ def versions_of(
 ) -> list[LoadedVersion]:
     """The live versions of a model, oldest first (read together, not one by one), with
     `names` loaded: their state by default, VERSION_ASPECTS to change them."""
-    urns = [model_version_urn(loaded.model.name, v) for v in loaded.versions]
+    urns = [model_version_urn(loaded.model.name, v) for v in loaded.numbers]
     found = cat.read_many(services, urns, names)
     versions = (version_of(u, found.get(u), loaded.model) for u in urns)
     return [v for v in versions if v is not None]
@@ -210,7 +208,7 @@ def create_registered_model(call: Call) -> dict[str, Any]:
             RegisteredModel(name, description or "", now, now, "", tags, {}),
             # a re-created model continues numbering, so old version URNs are not reused
             before.next_version if before else 1,
-            [],
+            None,
             aspects or {},
         )
         out = model_changes(call.services, loaded)

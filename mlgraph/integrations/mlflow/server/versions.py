@@ -115,7 +115,7 @@ def create_model_version(call: Call) -> dict[str, Any]:
         made[:] = [mv]
         v = LoadedVersion(model_version_urn(name, number), mv, storage, {})
         model.next_version += 1
-        model.versions.append(number)
+        model.latest = number
         touch(model)
         out = [
             *model_changes(call.services, model, versions_changed=True),
@@ -179,7 +179,9 @@ def delete_model_version(call: Call) -> dict[str, Any]:
     def build() -> list[cat.Change]:
         model, v = load_version(call, name, version)
         model.model.aliases = {a: n for a, n in model.model.aliases.items() if n != version}
-        model.versions = [n for n in model.versions if n != version]
+        if model.latest == version:
+            rest = [o for o in versions_of(call.services, model) if o.urn != v.urn]
+            model.latest = rest[-1].version.version if rest else None
         touch(model)
         out = [
             *model_changes(call.services, model, versions_changed=True),

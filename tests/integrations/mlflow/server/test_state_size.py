@@ -1,5 +1,7 @@
-"""MLflow experiments' ids and names: rows under unique constraints, not one index
-document rewritten (and versioned) on every create."""
+"""The MLflow API's own state does not grow with the catalog: experiments' ids and
+names are rows under unique constraints, not one index document rewritten (and
+versioned) on every create; a registered model's state stays the same size however
+many versions it has."""
 
 from __future__ import annotations
 
@@ -21,10 +23,12 @@ def ok(r: Any) -> dict[str, Any]:
     return body
 
 
-def history(services: Services) -> tuple[int, int]:
-    """Rows and bytes of aspect history."""
+def history(services: Services, aspect: str | None = None) -> tuple[int, int]:
+    """Rows and bytes of aspect history (of one aspect)."""
     h = aspect_history.c
     stmt = select(func.count(), func.coalesce(func.sum(func.length(h.value)), 0))
+    if aspect is not None:
+        stmt = stmt.where(h.aspect == aspect)
     with services.engines.write.connect() as conn:
         rows, size = conn.execute(stmt).one()
     return int(rows), int(size)
@@ -72,3 +76,23 @@ def test_names_stay_unique_and_ids_are_never_reused(mlflow_app: TestClient) -> N
     assert int(second) == int(first) + 1
     got = ok(mlflow_app.get(f"{P}/experiments/get", params={"experiment_id": first}))
     assert got["experiment"]["name"] == "b"
+
+
+def test_a_model_s_state_stays_small_however_many_versions(mlflow_app: TestClient) -> None:
+    ok(mlflow_app.post(f"{P}/registered-models/create", json={"name": "m"}))
+    for _ in range(120):
+        body = {"name": "m", "source": "s3://models/m"}
+        ok(mlflow_app.post(f"{P}/model-versions/create", json=body))
+    state = ok(mlflow_app.get(f"{P}/registered-models/get", params={"name": "m"}))
+    assert [v["version"] for v in state["registered_model"]["latest_versions"]] == ["120"]
+    services: Services = mlflow_app.app.state.services  # type: ignore[attr-defined]
+    rows, size = history(services, "mlflowRegisteredModel")
+    # one version of the model's state per create, each the same few hundred bytes
+    assert rows == 120 and size < 120 * 300  # about 150 bytes each here
+    ok(
+        mlflow_app.request(
+            "DELETE", f"{P}/model-versions/delete", json={"name": "m", "version": "120"}
+        )
+    )
+    state = ok(mlflow_app.get(f"{P}/registered-models/get", params={"name": "m"}))
+    assert [v["version"] for v in state["registered_model"]["latest_versions"]] == ["119"]
