@@ -41,6 +41,9 @@ class Proposal:
     expected_version: int | None = None  # 0 means "must not exist yet"
     hard: bool = False
     strict: bool = True  # False lets a peer's protocol store aspects mlgraph does not model
+    # False: replaced versions are not kept. For a peer protocol's own state, which the
+    # catalog's aspects (each with its history) already record; not offered over REST.
+    keep_history: bool = True
 
     @classmethod
     def from_json(cls, obj: Any, where: str) -> Proposal:

@@ -281,6 +281,7 @@ class _BatchApply:
         self.known: set[str] = set()
         self.points: list[dict[str, Any]] = []
         self.claims: list[ExternalId] = []
+        self.unkept: set[tuple[str, str]] = set()  # aspects written without history
 
     def run(self, checked: list[_Checked]) -> list[WriteResult]:
         keys: list[tuple[str, str]] = []
@@ -383,6 +384,8 @@ class _BatchApply:
             new: Validated | None = validate_value(ASPECTS["status"], status, c)
         else:
             state = self.states[(p.urn, p.aspect or "")]
+            if not p.keep_history:
+                self.unkept.add((p.urn, p.aspect or ""))
             self._expect(c, state)
             if p.op is Op.DELETE_ASPECT:
                 if state.text is None:
@@ -444,12 +447,15 @@ class _BatchApply:
                 continue
             touched.add(key[0])
             final = state.produced[-1]
-            if state.stored is not None:
+            kept = key not in self.unkept
+            if state.stored is not None and kept:
                 archive.append(state.stored)
-            archive.extend(state.produced[:-1])
+            if kept:
+                archive.extend(state.produced[:-1])
             if final.value is None:
                 # A deletion: the tombstone goes to history, the latest row goes away.
-                archive.append(final)
+                if kept:
+                    archive.append(final)
                 if state.stored is not None:
                     tx.delete_aspect(key[0], key[1], state.stored.version)
             else:

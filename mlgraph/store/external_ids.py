@@ -7,17 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
+from mlgraph.store.dialect import select_in
 from mlgraph.store.engine import Engines
 from mlgraph.store.schema import external_ids
 
 T = external_ids.c
-# Built once: these run on every MLflow request, where building and keying a statement
-# cost more than running it.
-_OF_KIND = (T.system == bindparam("system"), T.kind == bindparam("kind"))
-_BY_KEY = select(external_ids).where(*_OF_KIND, T.key == bindparam("key"))
-_BY_NAME = select(external_ids).where(*_OF_KIND, T.name == bindparam("name"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,16 +61,19 @@ class ExternalIdStore:
     def __init__(self, engines: Engines) -> None:
         self.engines = engines
 
-    def _one(self, stmt: Any, params: dict[str, str]) -> ExternalId | None:
+    def _one(self, system: str, kind: str, column: str, value: str) -> ExternalId | None:
+        # select_in: these run on every MLflow request, where building a statement
+        # through SQLAlchemy cost four times running it
         with self.engines.reading() as conn:
-            row = conn.execute(stmt, params).first()
-        return _of(row) if row else None
+            rows = select_in(conn, external_ids, column, [value], also=("kind", [kind]))
+            found = next((r for r in rows if r.system == system), None)
+        return _of(found) if found else None
 
     def by_key(self, system: str, kind: str, key: str) -> ExternalId | None:
-        return self._one(_BY_KEY, {"system": system, "kind": kind, "key": key})
+        return self._one(system, kind, "key", key)
 
     def by_name(self, system: str, kind: str, name: str) -> ExternalId | None:
-        return self._one(_BY_NAME, {"system": system, "kind": kind, "name": name})
+        return self._one(system, kind, "name", name)
 
     def of_urn(self, urn: str) -> list[ExternalId]:
         with self.engines.reading() as conn:

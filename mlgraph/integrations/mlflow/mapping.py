@@ -161,63 +161,77 @@ def run_event(run: Run) -> DataProcessInstanceRunEvent | None:
     return None
 
 
+RUN_ASPECTS = frozenset(
+    {
+        "dataProcessInstanceProperties",
+        "mlTrainingRunProperties",
+        "container",
+        "dataProcessInstanceRunEvent",
+        "dataProcessInstanceInput",
+        "dataProcessInstanceOutput",
+        "subTypes",
+        "dataPlatformInstance",
+        "status",
+    }
+)
+
+
 def run(
-    r: Run, experiment_urn: str, *, versions: Sequence[str] = (), ui_url: str | None = None
+    r: Run,
+    experiment_urn: str,
+    *,
+    versions: Sequence[str] = (),
+    ui_url: str | None = None,
+    only: frozenset[str] = RUN_ASPECTS,
 ) -> RunMapping:
     """A run's aspects and the datasets it read. `versions`: URNs of the model versions
     registered from it; with the logged models it names as outputs (MLflow 3), they are
-    its outputs."""
+    its outputs. `only`: the aspects to build, for a change that touches no others (the
+    datasets come with `dataProcessInstanceInput`)."""
     urn = urns.run_urn(r.run_id)
-    props = DataProcessInstanceProperties(
-        name=r.name,
-        created=AuditStamp(
-            time=r.start_time or 0,
-            actor=user_urn(r.user_id) if r.user_id else "urn:li:corpuser:unknown",
-        ),
-        customProperties=dict(r.tags),
-        externalUrl=_url(ui_url, f"experiments/{r.experiment_id}/runs/{r.run_id}"),
-    )
-    urls = [r.artifact_uri] if r.artifact_uri else []
-    training = MLTrainingRunProperties.model_validate(
-        {
-            "id": r.run_id,
-            "outputUrls": urls,
-            "hyperParams": hyper_params(r),
-            "trainingMetrics": training_metrics(r),
-        }
-    )
-    out: Mapped = [(urn, props), (urn, training), (urn, Container(container=experiment_urn))]
-    event = run_event(r)
+    out: Mapped = []
+    if "dataProcessInstanceProperties" in only:
+        actor = user_urn(r.user_id) if r.user_id else "urn:li:corpuser:unknown"
+        props = DataProcessInstanceProperties(
+            name=r.name,
+            created=AuditStamp(time=r.start_time or 0, actor=actor),
+            customProperties=dict(r.tags),
+            externalUrl=_url(ui_url, f"experiments/{r.experiment_id}/runs/{r.run_id}"),
+        )
+        out.append((urn, props))
+    if "mlTrainingRunProperties" in only:
+        training = MLTrainingRunProperties.model_validate(
+            {
+                "id": r.run_id,
+                "outputUrls": [r.artifact_uri] if r.artifact_uri else [],
+                "hyperParams": hyper_params(r),
+                "trainingMetrics": training_metrics(r),
+            }
+        )
+        out.append((urn, training))
+    if "container" in only:
+        out.append((urn, Container(container=experiment_urn)))
+    event = run_event(r) if "dataProcessInstanceRunEvent" in only else None
     if event is not None:
         out.append((urn, event))
-    datasets = run_datasets(r)
+    datasets = run_datasets(r) if "dataProcessInstanceInput" in only else []
     if datasets:
         inputs = sorted(d.urn for d in datasets)
         edges = {d.urn: d.edge for d in datasets}
-        out.append(
-            (
-                urn,
-                DataProcessInstanceInput.model_validate(
-                    {
-                        "inputs": inputs,
-                        "inputEdges": [
-                            {"destinationUrn": u, "properties": edges[u]} for u in inputs
-                        ],
-                    }
-                ),
-            )
-        )
+        value = {
+            "inputs": inputs,
+            "inputEdges": [{"destinationUrn": u, "properties": edges[u]} for u in inputs],
+        }
+        out.append((urn, DataProcessInstanceInput.model_validate(value)))
     outputs = sorted({*versions, *(urns.logged_model_urn(o["model_id"]) for o in r.model_outputs)})
-    if outputs:
-        out.append(
-            (
-                urn,
-                DataProcessInstanceOutput.model_validate(
-                    {"outputs": outputs, "outputEdges": [{"destinationUrn": u} for u in outputs]}
-                ),
-            )
-        )
-    out += _platform_and_status(urn, r.deleted, urns.RUN_SUBTYPE)
+    if outputs and "dataProcessInstanceOutput" in only:
+        value = {"outputs": outputs, "outputEdges": [{"destinationUrn": u} for u in outputs]}
+        out.append((urn, DataProcessInstanceOutput.model_validate(value)))
+    out += [
+        (u, a)
+        for u, a in _platform_and_status(urn, r.deleted, urns.RUN_SUBTYPE)
+        if a.ASPECT_NAME in only
+    ]
     return RunMapping(urn, out, datasets)
 
 

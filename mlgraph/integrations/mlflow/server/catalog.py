@@ -1,7 +1,7 @@
 """How the MLflow API keeps its state in the catalog.
 
 MLflow's own objects are the API's state, each as JSON in a raw aspect on its entity
-(stored as sent, with history like any aspect): `mlflowExperiment` on the experiment's
+(stored as sent, and without history: the catalog's aspects, mapped from them, keep it): `mlflowExperiment` on the experiment's
 container, `mlflowRun` on the run, `mlflowRegisteredModel` on the model group,
 `mlflowModelVersion` on the version's mlModel, `mlflowLoggedModel` on a logged model.
 `mlflowRegistryState` on a version is written once per stage or alias move: its history
@@ -76,8 +76,16 @@ def version(aspects: Aspects | None, name: str) -> int:
 
 
 def upsert(urn: str, aspect: str, val: dict[str, Any], expected: int | None = None) -> Proposal:
+    # MLflow's own state keeps no history (the catalog's aspects do), but for the
+    # registry events, whose history is the audit trail.
     return Proposal(
-        Op.UPSERT, urn, aspect, val, expected_version=expected, strict=aspect not in RAW
+        Op.UPSERT,
+        urn,
+        aspect,
+        val,
+        expected_version=expected,
+        strict=aspect not in RAW,
+        keep_history=aspect not in RAW or aspect == "mlflowRegistryState",
     )
 
 

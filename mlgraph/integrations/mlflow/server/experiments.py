@@ -24,7 +24,7 @@ from mlgraph.integrations.mlflow.server.query import (
 )
 from mlgraph.integrations.mlflow.urns import experiment_urn
 from mlgraph.runtime import Services
-from mlgraph.services.proposals import Proposal, WriteContext
+from mlgraph.services.proposals import WriteContext
 
 router = APIRouter(route_class=MlflowRoute)
 MAPPED = ("containerProperties", "subTypes", "dataPlatformInstance", "status")

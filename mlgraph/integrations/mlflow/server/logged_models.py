@@ -14,8 +14,8 @@ from mlgraph.integrations.mlflow import mapping
 from mlgraph.integrations.mlflow.objects import LoggedModel
 from mlgraph.integrations.mlflow.server import catalog as cat
 from mlgraph.integrations.mlflow.server.errors import MlflowRoute, invalid, missing
-from mlgraph.integrations.mlflow.server.experiments import experiment_urn_of
 from mlgraph.integrations.mlflow.server.experiments import STATE as EXPERIMENT_STATE
+from mlgraph.integrations.mlflow.server.experiments import experiment_urn_of
 from mlgraph.integrations.mlflow.server.experiments import load as load_experiment
 from mlgraph.integrations.mlflow.server.messages import Call, route
 from mlgraph.integrations.mlflow.server.query import (
@@ -27,7 +27,6 @@ from mlgraph.integrations.mlflow.server.query import (
     parse_order,
 )
 from mlgraph.integrations.mlflow.urns import logged_model_urn
-from mlgraph.services.proposals import Proposal
 
 router = APIRouter(route_class=MlflowRoute)
 MAPPED = ("mlModelProperties", "container", "subTypes", "dataPlatformInstance", "status")

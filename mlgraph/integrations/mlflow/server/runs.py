@@ -40,10 +40,21 @@ MAPPED = (
 )
 ASPECTS = ("mlflowRun", *MAPPED)
 STATE = ("mlflowRun",)
-# What a run's mapping sets when it is made, and changes only when it is deleted or
-# restored: logging to a run reads and merges the rest.
-FIXED = ("container", "subTypes", "dataPlatformInstance", "status")
-LOGGING = tuple(a for a in ASPECTS if a not in FIXED)
+# What each kind of change can alter of what a run maps to: only those aspects are
+# mapped, read and merged (a new run maps to all of them).
+STATUS = frozenset({"dataProcessInstanceRunEvent", "dataProcessInstanceProperties"})
+PARAMS_AND_METRICS = frozenset({"mlTrainingRunProperties"})
+TAGS = frozenset({"dataProcessInstanceProperties"})
+INPUTS = frozenset({"dataProcessInstanceInput"})
+OUTPUTS = frozenset({"dataProcessInstanceOutput"})
+LIFECYCLE = frozenset({"status"})
+
+
+def reading(touched: frozenset[str]) -> tuple[str, ...]:
+    """What to load of a run to make a change that touches `touched`."""
+    return ("mlflowRun", *sorted(touched))
+
+
 VERSION_ASPECTS = (
     "mlModelProperties",
     "versionProperties",
@@ -94,19 +105,18 @@ def load_run(call: Call, run_id: str, names: tuple[str, ...] = ASPECTS) -> Loade
 def changes(
     services: Services,
     loaded: LoadedRun,
+    touched: frozenset[str] = mapping.RUN_ASPECTS,
     *,
     datasets: bool = False,
     versions: bool = False,
-    fixed: bool = True,
 ) -> list[cat.Change]:
-    """The run's raw state and the catalog mapped from it; the datasets it read when
-    they may have changed, and the versions registered from it when its params or
-    metrics (which they copy) may have. `fixed=False` leaves out the `FIXED` aspects
-    (the run was loaded with `LOGGING`)."""
-    mapped = mapping.run(loaded.run, loaded.experiment_urn, versions=loaded.registered)
+    """The run's raw state and, of the catalog mapped from it, the `touched` aspects
+    (`loaded` holds them); the datasets it read when they may have changed, and the
+    versions registered from it when its params or metrics (which they copy) may have."""
+    mapped = mapping.run(
+        loaded.run, loaded.experiment_urn, versions=loaded.registered, only=touched
+    )
     scope = mapped.all() if datasets else mapped.aspects
-    if not fixed:
-        scope = [(u, a) for u, a in scope if u != loaded.urn or a.ASPECT_NAME not in FIXED]
     out = [
         cat.raw(loaded.urn, loaded.aspects, "mlflowRun", loaded.raw()),
         *cat.sync(services, scope, {loaded.urn: loaded.aspects}),
@@ -194,7 +204,7 @@ def update_run(call: Call) -> dict[str, Any]:
     done: list[Run] = []
 
     def build() -> list[cat.Change]:
-        loaded = load_run(call, run_id, LOGGING)
+        loaded = load_run(call, run_id, reading(STATUS))
         _active(loaded, run_id)
         run = loaded.run
         if status:
@@ -205,7 +215,7 @@ def update_run(call: Call) -> dict[str, Any]:
             run.run_name = name
             run.tags["mlflow.runName"] = name
         done[:] = [run]
-        return changes(call.services, loaded, fixed=False)
+        return changes(call.services, loaded, STATUS)
 
     cat.mutate(call.services, call.ctx, build)
     return {"run_info": done[0].info_json()}
@@ -215,11 +225,11 @@ def _lifecycle(call: Call, stage: str) -> dict[str, Any]:
     run_id = _run_id(call)
 
     def build() -> list[cat.Change]:
-        loaded = load_run(call, run_id)
+        loaded = load_run(call, run_id, reading(LIFECYCLE))
         if loaded.run.lifecycle_stage == stage:
             return []
         loaded.run.lifecycle_stage = stage
-        return changes(call.services, loaded)
+        return changes(call.services, loaded, LIFECYCLE)
 
     cat.mutate(call.services, call.ctx, build)
     return {}
@@ -261,10 +271,15 @@ def log(
 ) -> None:
     """Params, metrics and tags in one atomic batch (log-batch and its singular forms)."""
     points = [_point(m) for m in metrics]
-    touched = {*(params or {}), *(tags or {}), *([delete_tag] if delete_tag else [])}
+    keys = {*(params or {}), *(tags or {}), *([delete_tag] if delete_tag else [])}
+    touched = (PARAMS_AND_METRICS if params or points else frozenset()) | (
+        TAGS if tags or delete_tag else frozenset()
+    )
+    if DATASET_VERSION in keys:
+        touched |= INPUTS
 
     def build() -> list[cat.Change]:
-        loaded = load_run(call, run_id, LOGGING)
+        loaded = load_run(call, run_id, reading(touched))
         _active(loaded, run_id)
         run = loaded.run
         for k, v in (params or {}).items():
@@ -290,9 +305,9 @@ def log(
         out = changes(
             call.services,
             loaded,
-            datasets=DATASET_VERSION in touched,
+            touched,
+            datasets=DATASET_VERSION in keys,
             versions=bool(params or points),
-            fixed=False,
         )
         if points:
             out.append(Proposal(Op.APPEND_METRICS, loaded.urn, value={"points": points}))
@@ -343,14 +358,14 @@ def log_inputs(call: Call) -> dict[str, Any]:
         entries.append(DatasetInput.from_json(entry))
 
     def build() -> list[cat.Change]:
-        loaded = load_run(call, run_id)
+        loaded = load_run(call, run_id, reading(INPUTS))
         _active(loaded, run_id)
         have = {i.key for i in loaded.run.inputs}
         for item in entries:
             if item.key not in have:
                 loaded.run.inputs.append(item)
                 have.add(item.key)
-        return changes(call.services, loaded, datasets=True)
+        return changes(call.services, loaded, INPUTS, datasets=True)
 
     cat.mutate(call.services, call.ctx, build)
     return {}
@@ -360,7 +375,7 @@ def register(services: Services, loaded: LoadedRun, version_urn: str) -> list[ca
     """The run's changes once a model version is registered from it (its outputs)."""
     if version_urn not in loaded.registered:
         loaded.registered.append(version_urn)
-    return changes(services, loaded)
+    return changes(services, loaded, OUTPUTS)
 
 
 def unregister(services: Services, run_id: str, version_urn: str) -> list[cat.Change]:
@@ -371,7 +386,7 @@ def unregister(services: Services, run_id: str, version_urn: str) -> list[cat.Ch
         return []
     registered = [u for u in raw["registered"] if u != version_urn]
     loaded = LoadedRun(urn, Run.from_raw(raw), str(raw["experiment_urn"]), registered, aspects)
-    return changes(services, loaded)
+    return changes(services, loaded, OUTPUTS)
 
 
 def log_outputs(call: Call) -> dict[str, Any]:
@@ -383,10 +398,10 @@ def log_outputs(call: Call) -> dict[str, Any]:
     ]
 
     def build() -> list[cat.Change]:
-        loaded = load_run(call, run_id)
+        loaded = load_run(call, run_id, reading(OUTPUTS))
         have = {o["model_id"] for o in loaded.run.model_outputs}
         loaded.run.model_outputs += [m for m in models if m["model_id"] not in have]
-        return changes(call.services, loaded)
+        return changes(call.services, loaded, OUTPUTS)
 
     cat.mutate(call.services, call.ctx, build)
     return {}
