@@ -68,6 +68,10 @@ class PendingWrite(Protocol):
         changes of `status`)."""
         ...
 
+    def changed(self, aspect: str) -> Sequence[AspectChange]:
+        """The changes of one aspect (cheaper than filtering `changes`)."""
+        ...
+
     @property
     def hard_deleted(self) -> frozenset[str]:
         """Entities the batch removes with every trace."""
@@ -108,8 +112,8 @@ class RequiredRunTags:
 
     def check(self, write: PendingWrite) -> None:
         joins: list[tuple[AspectChange, list[str]]] = []
-        for change in write.changes:
-            if change.aspect != "mlModelProperties" or not change.after:
+        for change in write.changed("mlModelProperties"):
+            if not change.after:
                 continue
             groups = [g for g in change.after.get("groups") or [] if isinstance(g, str)]
             had = set((change.before or {}).get("groups") or [])

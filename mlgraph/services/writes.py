@@ -551,22 +551,34 @@ class _BatchApply:
 
 
 class _Pending:
-    """A batch as its policies see it (`policies.PendingWrite`): worked out, not written."""
+    """A batch as its policies see it (`policies.PendingWrite`): worked out, not written.
+    Its changes are made only when a policy asks, of the aspect it asks about."""
 
     def __init__(self, batch: _BatchApply) -> None:
         self._batch = batch
         self.ctx = batch.ctx
         self.hard_deleted = frozenset(batch.hard_deleted)
-        self.changes: list[AspectChange] = []
-        for (urn, aspect), state in batch.states.items():
-            if not state.produced or urn in self.hard_deleted:
+
+    def _changes(self, aspect: str | None) -> list[AspectChange]:
+        out = []
+        for (urn, name), state in self._batch.states.items():
+            if (aspect is not None and name != aspect) or not state.produced:
+                continue
+            if urn in self.hard_deleted:
                 continue
             before = state.stored.value if state.stored is not None else None
             if state.text == before:
                 continue  # changed and changed back within the batch
             after = None if state.text is None else state.parsed
-            kind = parse_urn(urn)[1].name
-            self.changes.append(AspectChange(urn, kind, aspect, before, after))
+            out.append(AspectChange(urn, parse_urn(urn)[1].name, name, before, after))
+        return out
+
+    @property
+    def changes(self) -> list[AspectChange]:
+        return self._changes(None)
+
+    def changed(self, aspect: str) -> list[AspectChange]:
+        return self._changes(aspect)
 
     def values(self, urns: Sequence[str], aspect: str) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
