@@ -9,6 +9,7 @@ trail."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +107,22 @@ def model_of(urn: str, aspects: cat.Aspects | None) -> LoadedModel | None:
         aspects or {},
         bool(cat.value(aspects, "status").get("removed")),
     )
+
+
+def live_models(services: Services) -> Iterator[LoadedModel]:
+    """Every registered model MLflow still sees, read a thousand at a time."""
+    cursor: str | None = None
+    while True:
+        rows, cursor = services.entities.page(
+            entity_type="mlModelGroup", platform="mlflow", cursor=cursor, limit=1000
+        )
+        models = cat.read_many(services, [r.urn for r in rows], GROUP_ASPECTS)
+        for row in rows:
+            loaded = model_of(row.urn, models.get(row.urn))
+            if loaded is not None and not loaded.removed:
+                yield loaded
+        if cursor is None:
+            return
 
 
 def load_model(call: Call, name: str) -> LoadedModel:
@@ -273,35 +290,22 @@ def search_registered_models(call: Call) -> dict[str, Any]:
     )
     keys = [(k, "creation_timestamp" if n == "timestamp" else n, d) for k, n, d in keys]
     found = []
-    cursor: str | None = None
-    while True:
-        rows, cursor = call.services.entities.page(
-            entity_type="mlModelGroup", platform="mlflow", cursor=cursor, limit=1000
+    for loaded in live_models(call.services):
+        rm = loaded.model.to_json()
+        rec = Record(
+            attrs={k: rm.get(k) for k in ("name", "creation_timestamp", "last_updated_timestamp")},
+            tags=dict(loaded.model.tags),
         )
-        models = cat.read_many(call.services, [r.urn for r in rows], GROUP_ASPECTS)
-        for row in rows:
-            loaded = model_of(row.urn, models.get(row.urn))
-            if loaded is None:
-                continue
-            rm = loaded.model.to_json()
-            rec = Record(
-                attrs={
-                    k: rm.get(k) for k in ("name", "creation_timestamp", "last_updated_timestamp")
-                },
-                tags=dict(loaded.model.tags),
-            )
-            # a missing tag is "not equal" (the client adds `tag.mlflow.prompt.is_prompt != 'true'`)
-            if all(
-                matches(c, rec) or (c.kind == "tag" and c.op == "!=" and c.key not in rec.tags)
-                for c in clauses
-            ):
-                latest = latest_versions(call, loaded)
-                if latest:
-                    rm["latest_versions"] = latest
-                rec.attrs["_json"] = rm
-                found.append(rec)
-        if cursor is None:
-            break
+        # a missing tag is "not equal" (the client adds `tag.mlflow.prompt.is_prompt != 'true'`)
+        if all(
+            matches(c, rec) or (c.kind == "tag" and c.op == "!=" and c.key not in rec.tags)
+            for c in clauses
+        ):
+            latest = latest_versions(call, loaded)
+            if latest:
+                rm["latest_versions"] = latest
+            rec.attrs["_json"] = rm
+            found.append(rec)
     chunk, nxt = page(order(found, [*keys, ("attr", "name", False)]), call.opt("page_token"), size)
     out: dict[str, Any] = {"registered_models": [r.attrs["_json"] for r in chunk]}
     if nxt:

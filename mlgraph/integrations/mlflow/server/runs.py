@@ -27,18 +27,7 @@ from mlgraph.runtime import Services
 from mlgraph.services.proposals import Op, Proposal
 
 router = APIRouter(route_class=MlflowRoute)
-MAPPED = (
-    "dataProcessInstanceProperties",
-    "mlTrainingRunProperties",
-    "container",
-    "dataProcessInstanceRunEvent",
-    "dataProcessInstanceInput",
-    "dataProcessInstanceOutput",
-    "subTypes",
-    "dataPlatformInstance",
-    "status",
-)
-ASPECTS = ("mlflowRun", *MAPPED)
+ASPECTS = ("mlflowRun", *sorted(mapping.RUN_ASPECTS))
 STATE = ("mlflowRun",)
 # What each kind of change can alter of what a run maps to: only those aspects are
 # mapped, read and merged (a new run maps to all of them).

@@ -27,14 +27,13 @@ from mlgraph.integrations.mlflow.server.query import (
     parse_order,
 )
 from mlgraph.integrations.mlflow.server.registry import (
-    GROUP_ASPECTS,
     STAGES,
     VERSION_ASPECTS,
     LoadedModel,
     LoadedVersion,
+    live_models,
     load_model,
     model_changes,
-    model_of,
     state_proposal,
     touch,
     version_of,
@@ -249,34 +248,23 @@ def search_model_versions(call: Call) -> dict[str, Any]:
     clauses = parse(call.opt("filter"), _STRINGS, _NUMBERS)
     keys = parse_order(call.items("order_by"), _STRINGS, _NUMBERS)
     found = []
-    cursor: str | None = None
-    while True:
-        rows, cursor = call.services.entities.page(
-            entity_type="mlModelGroup", platform="mlflow", cursor=cursor, limit=1000
-        )
-        models = cat.read_many(call.services, [r.urn for r in rows], GROUP_ASPECTS)
-        for row in rows:
-            model = model_of(row.urn, models.get(row.urn))
-            if model is None or model.removed:
-                continue
-            for v in versions_of(call.services, model):
-                mv = v.version.to_json(with_aliases=False)
-                rec = Record(
-                    attrs={
-                        "name": mv["name"],
-                        "run_id": mv.get("run_id", ""),
-                        "source_path": v.version.source,
-                        "version_number": float(mv["version"]),
-                        "creation_timestamp": mv["creation_timestamp"],
-                        "last_updated_timestamp": mv["last_updated_timestamp"],
-                        "_json": mv,
-                    },
-                    tags=dict(v.version.tags),
-                )
-                if all(matches(c, rec) for c in clauses):
-                    found.append(rec)
-        if cursor is None:
-            break
+    for model in live_models(call.services):
+        for v in versions_of(call.services, model):
+            mv = v.version.to_json(with_aliases=False)
+            rec = Record(
+                attrs={
+                    "name": mv["name"],
+                    "run_id": mv.get("run_id", ""),
+                    "source_path": v.version.source,
+                    "version_number": float(mv["version"]),
+                    "creation_timestamp": mv["creation_timestamp"],
+                    "last_updated_timestamp": mv["last_updated_timestamp"],
+                    "_json": mv,
+                },
+                tags=dict(v.version.tags),
+            )
+            if all(matches(c, rec) for c in clauses):
+                found.append(rec)
     ordered = order(found, [*keys, ("attr", "name", False), ("attr", "version_number", True)])
     chunk, nxt = page(ordered, call.opt("page_token"), size)
     out: dict[str, Any] = {"model_versions": [r.attrs["_json"] for r in chunk]}
