@@ -7,12 +7,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
 
 from mlgraph import __version__, graphql, ui
 from mlgraph.api import (
     aspects,
     entities,
     errors,
+    identity,
     lineage,
     meta,
     proposals,
@@ -21,11 +24,37 @@ from mlgraph.api import (
     relationships,
     search,
 )
+from mlgraph.api.caller import Authenticate
+from mlgraph.api.errors import error_response as rest_error
 from mlgraph.api.limits import BodyLimit
+from mlgraph.api.responses import JSONResponse
 from mlgraph.config import Settings
+from mlgraph.errors import MlgraphError
+from mlgraph.graphql.errors import request_error as graphql_error
+from mlgraph.integrations.datahub.api import datahub_error
 from mlgraph.integrations.datahub.api import router as datahub_router
 from mlgraph.integrations.mlflow.server import api as mlflow_api
+from mlgraph.integrations.mlflow.server.errors import error_response as mlflow_error
 from mlgraph.runtime import Services, build_services
+from mlgraph.ui.templating import error_page
+
+MLFLOW_PATHS = ("/api/2.0/mlflow", "/ajax-api/", "/api/2.0/mlflow-artifacts")
+DATAHUB_PATHS = ("/config", "/aspects", "/entitiesV2", "/entities", "/openapi/")
+
+
+def _door_error(request: HTTPConnection, exc: MlgraphError) -> Response:
+    """An error raised before any door ran (the caller's credentials), in the shape of
+    the door the request was for."""
+    path = request.url.path
+    if path.startswith(MLFLOW_PATHS):
+        return mlflow_error(exc, request)  # type: ignore[arg-type]
+    if path.startswith("/api/graphql"):
+        return JSONResponse(graphql_error(exc.message, exc.code), status_code=exc.status)
+    if path.startswith(DATAHUB_PATHS):
+        return datahub_error(exc.status, exc.message)
+    if path.startswith("/api/"):
+        return rest_error(exc.status, exc.code, exc.message, exc.details)
+    return error_page(exc)
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -60,6 +89,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     # Order matters: the longer /entities/{urn}/... paths before /entities/{urn}.
     for module in (
         meta,
+        identity,
         proposals,
         search,
         lineage,
@@ -74,6 +104,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     mlflow_api.install(app)  # /api/2.0/mlflow/..., /ajax-api/..., artifacts
     app.include_router(datahub_router)  # DataHub GMS paths at the root: /config, /aspects
     app.include_router(ui.router)  # /, /search, /entity/..., /lineage/..., /static/...
+    app.add_middleware(Authenticate, shape=_door_error)
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,

@@ -28,6 +28,15 @@ class Settings(BaseSettings):
     max_artifact_bytes: int = 2_000_000_000  # one MLflow artifact upload
     auto_migrate: bool = True
     default_actor: str = "urn:li:corpuser:anonymous"
+    # "on": every request is authenticated (a token, or a user's password) and every
+    # write is checked against the caller's roles and ownership. "off": no sign-in, any
+    # caller may write as any actor; allowed only on a loopback host in production.
+    auth: Literal["off", "on"] = "off"
+    # With auth on, may callers without credentials read? Default: yes on a loopback
+    # host, no beyond it.
+    anonymous_read: bool | None = None
+    token_default_days: int = 90
+    token_max_days: int = 365
     # Lineage tags a run must carry before a model version can be registered from it
     # (JSON list in MLGRAPH_REQUIRED_RUN_TAGS); a model group can add its own.
     required_run_tags: list[str] = []
@@ -44,13 +53,24 @@ class Settings(BaseSettings):
     def _defaults(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'mlgraph.db').as_posix()}"
-        if self.environment == "production" and self.host not in ("127.0.0.1", "localhost", "::1"):
-            # Until tokens exist, refuse to serve an open catalog beyond this machine.
+        if self.environment == "production" and not self.loopback and self.auth != "on":
             raise ValueError(
-                "production on a non-loopback host needs authentication, which this "
-                "version does not have yet; bind to 127.0.0.1 behind a proxy"
+                "production on a non-loopback host needs authentication: set MLGRAPH_AUTH=on "
+                "and create the first admin with `mlgraph users create-admin NAME` "
+                "(docs/security.md), or bind to 127.0.0.1"
             )
+        if not 1 <= self.token_default_days <= self.token_max_days:
+            raise ValueError("token_default_days must be between 1 and token_max_days")
         return self
+
+    @property
+    def loopback(self) -> bool:
+        return self.host in ("127.0.0.1", "localhost", "::1")
+
+    @property
+    def anonymous_reads(self) -> bool:
+        """May a caller without credentials read (with auth on)?"""
+        return self.loopback if self.anonymous_read is None else self.anonymous_read
 
     @property
     def url(self) -> str:

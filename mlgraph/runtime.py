@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from mlgraph.config import Settings
 from mlgraph.services.comparison import ComparisonService
 from mlgraph.services.entities import EntityService
+from mlgraph.services.identity import IdentityService
 from mlgraph.services.lineage import LineageService
 from mlgraph.services.policies import default_policies
 from mlgraph.services.provenance import ProvenanceService
@@ -21,6 +22,7 @@ from mlgraph.store.aspect_store import AspectStore
 from mlgraph.store.engine import Engines, build_engines
 from mlgraph.store.external_ids import ExternalIdStore
 from mlgraph.store.graph_store import GraphStore
+from mlgraph.store.identity_store import IdentityStore
 from mlgraph.store.member_store import MemberStore
 from mlgraph.store.migrate import upgrade
 from mlgraph.store.overview_store import OverviewStore
@@ -38,8 +40,10 @@ class Services:
     comparison: ComparisonService
     search: SearchService
     registry: RegistryService
+    identity: IdentityService
 
     def close(self) -> None:
+        self.identity.flush()
         self.engines.dispose()
 
 
@@ -52,14 +56,16 @@ def build_services(settings: Settings) -> Services:
     lineage = LineageService(GraphStore(engines))
     provenance = ProvenanceService(store, lineage)
     entities = EntityService(store, OverviewStore(engines), ExternalIdStore(engines))
+    writes = WriteService(store, default_policies(settings))
     return Services(
         settings=settings,
         engines=engines,
-        writes=WriteService(store, default_policies(settings)),
+        writes=writes,
         entities=entities,
         lineage=lineage,
         provenance=provenance,
         comparison=ComparisonService(store, provenance),
         search=SearchService(SearchStore(engines), store, MemberStore(engines)),
         registry=RegistryService(entities),
+        identity=IdentityService(IdentityStore(engines), writes, settings),
     )

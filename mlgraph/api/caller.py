@@ -1,29 +1,48 @@
-"""Who is calling: the one place every door (REST, the UI, the MLflow and DataHub
-protocols) turns an HTTP request into the `WriteContext` its writes carry.
+"""Who is calling: the one place every door (REST, the UI, GraphQL, the MLflow and
+DataHub protocols) reads credentials off an HTTP request and turns it into the
+`WriteContext` its writes carry.
 
-The actor is, in order: the `X-Mlgraph-Actor` header (a URN), the user name of HTTP
-basic auth (what the `mlflow` client sends for `MLFLOW_TRACKING_USERNAME`), else
-`Settings.default_actor`. Nothing here checks a password or a token yet: until sign-in
-exists, any caller may name any actor, which is why `production` settings refuse to
-listen beyond loopback.
+With `Settings.auth` on, `Authenticate` (middleware in front of every door) checks the
+`Authorization` header once per request: `Bearer <token>` (mlgraph's SDK and CLI,
+`MLFLOW_TRACKING_TOKEN`, DataHub's `token=`) or HTTP basic auth with a password or a
+token as the password (`MLFLOW_TRACKING_USERNAME` / `MLFLOW_TRACKING_PASSWORD`). Bad
+credentials, and reads without credentials where anonymous reads are off, are refused
+with a 401 in the door's own error shape. The writes then act as the signed-in user;
+`X-Mlgraph-Actor` may only repeat it.
+
+With auth off, the actor is, in order: the `X-Mlgraph-Actor` header (a URN), the user
+name of HTTP basic auth, else `Settings.default_actor`, and nothing is checked: any
+caller may name any actor, which is why `production` settings then refuse to listen
+beyond loopback.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mlgraph.errors import InvalidInput
+from mlgraph.errors import Forbidden, InvalidInput, MlgraphError, Unauthorized
 from mlgraph.model.urn import InvalidUrn, Urn, user_urn
 from mlgraph.runtime import Services
+from mlgraph.services.access import SIGN_IN
+from mlgraph.services.principal import Permission, Principal
 from mlgraph.services.proposals import Door, WriteContext
 
 ACTOR_HEADER = "x-mlgraph-actor"
 RUN_ID_HEADER = "x-mlgraph-run-id"
 MAX_ACTOR = 512  # the stored columns' sizes
 MAX_RUN_ID = 255
+MAX_AUTHORIZATION = 4096
+# Served to anybody: liveness, the UI's files, and DataHub's `/config` (its clients
+# read it before they send a token).
+PUBLIC_PATHS = frozenset({"/health", "/favicon.ico", "/config"})
+PUBLIC_PREFIX = "/static/"
 
 
 def _basic_user(authorization: str) -> str | None:
@@ -51,12 +70,103 @@ def actor_of(request: HTTPConnection, default: str) -> str:
     return actor
 
 
+def _credentials(services: Services, authorization: str) -> Principal:
+    """The principal `authorization` (an `Authorization` header) proves."""
+    identity = services.identity
+    if not authorization:
+        return identity.anonymous()
+    if len(authorization) > MAX_AUTHORIZATION:
+        raise Unauthorized(f"the Authorization header is longer than {MAX_AUTHORIZATION} bytes")
+    scheme, _, value = authorization.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() == "bearer" and value:
+        return identity.by_token(value)
+    if scheme.lower() == "basic" and value:
+        try:
+            user, sep, password = base64.b64decode(value, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise Unauthorized(
+                "the basic-auth credentials are not valid base64 of user:password"
+            ) from None
+        if not sep:
+            raise Unauthorized("the basic-auth credentials have no password (user:password)")
+        return identity.by_password(user, password)
+    raise Unauthorized(
+        "the Authorization header must be `Bearer <token>` or `Basic <user:password>`"
+    )
+
+
+ErrorShape = Callable[[HTTPConnection, MlgraphError], Response]
+
+
+class Authenticate:
+    """ASGI middleware in front of every door: with auth on, works out the request's
+    `Principal` once (kept in `request.state.principal`), and answers 401 in the door's
+    error shape (`shape`) to bad credentials, or to none where reads need them."""
+
+    def __init__(self, app: ASGIApp, shape: ErrorShape) -> None:
+        self.app = app
+        self.shape = shape
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        conn = HTTPConnection(scope)
+        services: Services = conn.app.state.services
+        if not services.identity.enabled:
+            await self.app(scope, receive, send)
+            return
+        try:
+            authorization = conn.headers.get("authorization", "")
+            # Checking credentials reads the database (and may run argon2): off the loop.
+            principal = (
+                await run_in_threadpool(_credentials, services, authorization)
+                if authorization
+                else services.identity.anonymous()
+            )
+            path = conn.url.path
+            public = path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIX)
+            if not public and not principal.can(Permission.READ):
+                raise (
+                    Unauthorized(SIGN_IN)
+                    if not principal.authenticated
+                    else Forbidden(
+                        f"permission denied: {principal.describe()} lacks `read`: ask an admin "
+                        "for the viewer role"
+                    )
+                )
+        except MlgraphError as exc:
+            response = self.shape(conn, exc)
+            if exc.status == 401:
+                response.headers["WWW-Authenticate"] = 'Basic realm="mlgraph", charset="UTF-8"'
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+
+def principal_of(request: HTTPConnection) -> Principal | None:
+    """The request's signed-in (or anonymous) caller; None with auth off."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    return principal
+
+
 def write_context(request: HTTPConnection, door: Door) -> WriteContext:
     """The context of writes made for `request` through `door`."""
     services: Services = request.app.state.services
     run_id = request.headers.get(RUN_ID_HEADER) or None
     if run_id is not None and len(run_id) > MAX_RUN_ID:
         raise InvalidInput(f"X-Mlgraph-Run-Id: at most {MAX_RUN_ID} characters")
-    return WriteContext(
-        actor=actor_of(request, services.settings.default_actor), run_id=run_id, door=door
-    )
+    principal = principal_of(request)
+    if principal is None:
+        actor = actor_of(request, services.settings.default_actor)
+        return WriteContext(actor=actor, run_id=run_id, door=door)
+    named = request.headers.get(ACTOR_HEADER)
+    if named and named != principal.urn:
+        raise Forbidden(
+            f"X-Mlgraph-Actor names {named[:MAX_ACTOR]}, but the request is signed in as "
+            f"{principal.urn}: writes act as the signed-in user (drop the header)",
+            details={"permission": "act_as"},
+        )
+    return WriteContext(actor=principal.urn, run_id=run_id, door=door, principal=principal)

@@ -51,16 +51,23 @@ __all__ = [
     "MetricHistoryOut",
     "MetricPoint",
     "ModelOut",
+    "NewTokenOut",
+    "PrincipalOut",
     "RegistryEvent",
     "RegistryHistoryOut",
     "RelationshipDeclOut",
     "RelationshipsOut",
+    "RolesOut",
     "SearchOut",
     "SearchResult",
     "SearchableOut",
     "StatsOut",
+    "TokenOut",
+    "TokensOut",
     "TrainingDataOut",
     "TrainingDatasetOut",
+    "UserOut",
+    "UsersOut",
     "VersionChangeOut",
 ]
 
@@ -286,3 +293,48 @@ class ModelOut(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut} for code in (400, 404, 409, 413, 422)
 }
+
+
+class PrincipalOut(BaseModel):
+    urn: str
+    authenticated: bool
+    roles: list[str]
+    groups: list[str]
+    token_id: str | None
+    auth: str = Field(description="`on` or `off`: whether this server checks credentials")
+
+
+class TokenOut(BaseModel):
+    id: str
+    owner: str
+    name: str
+    created_at: int
+    expires_at: int
+    last_used_at: int | None
+    revoked_at: int | None
+
+
+class NewTokenOut(BaseModel):
+    token: TokenOut
+    secret: str = Field(description="the token itself: shown this once, never again")
+
+
+class TokensOut(BaseModel):
+    tokens: list[TokenOut]
+
+
+class UserOut(BaseModel):
+    urn: str
+    roles: list[str]
+    disabled: bool
+    has_password: bool
+    created_at: int
+
+
+class UsersOut(BaseModel):
+    users: list[UserOut]
+
+
+class RolesOut(BaseModel):
+    principal: str
+    roles: list[str]

@@ -12,6 +12,7 @@ from mlgraph import __version__
 from mlgraph.cli.catalog import COMMANDS
 from mlgraph.cli.ingest import COMMANDS as INGEST_COMMANDS
 from mlgraph.cli.lineage import COMMANDS as LINEAGE_COMMANDS
+from mlgraph.cli.users import COMMANDS as USER_COMMANDS
 from mlgraph.config import DEFAULT_PORT, Settings
 
 
@@ -21,7 +22,7 @@ def cli() -> None:
     """mlgraph: an ML metadata catalog and lineage service."""
 
 
-for _command in (*COMMANDS, *LINEAGE_COMMANDS, *INGEST_COMMANDS):
+for _command in (*COMMANDS, *LINEAGE_COMMANDS, *INGEST_COMMANDS, *USER_COMMANDS):
     cli.add_command(_command)
 
 

@@ -19,6 +19,7 @@ import orjson
 
 from mlgraph.config import Settings
 from mlgraph.errors import PolicyViolation
+from mlgraph.services.access import AccessControl
 from mlgraph.services.proposals import WriteContext
 
 Value = dict[str, Any]
@@ -75,6 +76,21 @@ class PendingWrite(Protocol):
     @property
     def hard_deleted(self) -> frozenset[str]:
         """Entities the batch removes with every trace."""
+        ...
+
+    @property
+    def created(self) -> frozenset[str]:
+        """Entities the batch creates."""
+        ...
+
+    @property
+    def edited(self) -> frozenset[str]:
+        """Entities that exist already and whose aspects, metrics or ids the batch changes
+        (hard-deleted ones are in `hard_deleted` only)."""
+        ...
+
+    def stored(self, urns: Sequence[str], aspect: str) -> Mapping[str, Value]:
+        """`aspect` of each of `urns` as stored before the batch (absent ones left out)."""
         ...
 
     def values(self, urns: Sequence[str], aspect: str) -> Mapping[str, Value]:
@@ -164,5 +180,5 @@ class RequiredRunTags:
 
 
 def default_policies(settings: Settings) -> list[Policy]:
-    """The policies every catalog runs (access control will join them)."""
-    return [RequiredRunTags(settings)]
+    """The policies every catalog runs: who may write first, then the catalog's rules."""
+    return [AccessControl(), RequiredRunTags(settings)]

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from mlgraph.errors import BadRequest
+from mlgraph.services.principal import Principal
 
 
 class Op(StrEnum):
@@ -126,3 +127,6 @@ class WriteContext:
     actor: str = "urn:li:corpuser:anonymous"
     run_id: str | None = None
     door: Door = Door.INTERNAL
+    # The signed-in caller, when authentication is on; None: not checked (authentication
+    # off, or code in the same process such as the CLI's local commands and the demo).
+    principal: Principal | None = None

@@ -577,6 +577,26 @@ class _Pending:
     def changes(self) -> list[AspectChange]:
         return self._changes(None)
 
+    @property
+    def created(self) -> frozenset[str]:
+        return frozenset(self._batch.new_entities) - self.hard_deleted
+
+    @property
+    def edited(self) -> frozenset[str]:
+        b = self._batch
+        touched = {urn for (urn, _), state in b.states.items() if state.produced}
+        touched.update(p["urn"] for p in b.points)
+        touched.update(c.urn for c in b.claims)
+        return frozenset(touched) - frozenset(b.new_entities) - self.hard_deleted
+
+    def stored(self, urns: Sequence[str], aspect: str) -> dict[str, dict[str, Any]]:
+        keys = [(urn, aspect) for urn in dict.fromkeys(urns)]
+        return {
+            urn: orjson.loads(found.value)
+            for (urn, _), found in self._batch.tx.latest(keys).items()
+            if found.value is not None
+        }
+
     def changed(self, aspect: str) -> list[AspectChange]:
         return self._changes(aspect)
 

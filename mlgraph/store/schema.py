@@ -159,3 +159,42 @@ external_ids = Table(
     Index("ux_external_ids_name", "system", "kind", "name", unique=True),
     Index("ix_external_ids_urn", "urn"),
 )
+
+# Sign-in. A person is the catalog's `corpuser` entity; `accounts` holds what lets them
+# sign in (a password hash from argon2, never the password) and whether they may.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("urn", String(512), primary_key=True),
+    Column("password_hash", Text),  # NULL: no password (tokens or OpenID only)
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# Roles granted to a user or a group (`viewer`, `editor`, `approver`, `admin`).
+role_grants = Table(
+    "role_grants",
+    metadata,
+    Column("principal_urn", String(512), primary_key=True),
+    Column("role", String(32), primary_key=True),
+    Column("granted_at", BigInteger, nullable=False),
+    Column("granted_by", String(512), nullable=False),
+)
+
+# API tokens: the secret is shown once and kept only as its SHA-256 (a token is 256
+# random bits, so a slow hash adds nothing); `id` is public, for listing and revoking.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner_urn", String(512), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Column("last_used_at", BigInteger),
+    Column("revoked_at", BigInteger),
+    Index("ux_api_tokens_secret", "secret_hash", unique=True),
+    Index("ix_api_tokens_owner", "owner_urn"),
+)

@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 
 from mlgraph.integrations.mlflow.urns import model_group_urn
 from tests.demo.conftest import demo, sdk
+from tests.security.conftest import app, people, secured
 
-__all__ = ["demo", "sdk"]
+__all__ = ["app", "demo", "people", "sdk", "secured"]
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -187,16 +188,45 @@ def _calls(client: TestClient) -> list[tuple[str, str, str, dict[str, Any]]]:
     ]
 
 
-def test_every_route_answers_the_shape_it_documents(client: TestClient) -> None:
-    spec = client.app.openapi()  # type: ignore[attr-defined]
+def _identity_calls(
+    app: TestClient, people: dict[str, Any]
+) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """The identity routes, which answer only with authentication on."""
+    admin = people["ada"].bearer
+    made = app.post("/api/v1/tokens", json={"name": "spare"}, headers=admin)
+    assert made.status_code == 200, made.text
+    spare = made.json()["token"]["id"]
+    user = {"username": "newbie", "password": "a long enough password", "roles": ["editor"]}
+    return [
+        ("get", "/api/v1/me", "/api/v1/me", {"headers": admin}),
+        ("post", "/api/v1/tokens", "/api/v1/tokens", {"json": {"name": "ci"}, "headers": admin}),
+        ("get", "/api/v1/tokens", "/api/v1/tokens", {"params": {"all": "true"}, "headers": admin}),
+        ("delete", "/api/v1/tokens/{token_id}", f"/api/v1/tokens/{spare}", {"headers": admin}),
+        ("get", "/api/v1/users", "/api/v1/users", {"headers": admin}),
+        ("post", "/api/v1/users", "/api/v1/users", {"json": user, "headers": admin}),
+        (
+            "put",
+            "/api/v1/roles",
+            "/api/v1/roles",
+            {"json": {"principal": people["vic"].urn, "roles": ["editor"]}, "headers": admin},
+        ),
+    ]
+
+
+def _documented(client: TestClient) -> tuple[dict[str, Any], set[tuple[str, str]]]:
+    spec: dict[str, Any] = client.app.openapi()  # type: ignore[attr-defined]
     documented = {
         (method, path)
         for path, ops in spec["paths"].items()
         if path.startswith("/api/v1") or path == "/health"
         for method in ops
     }
-    calls = _calls(client)
-    assert {(m, t) for m, t, _, _ in calls} == documented
+    return spec, documented
+
+
+def _check(
+    client: TestClient, spec: dict[str, Any], calls: list[tuple[str, str, str, dict[str, Any]]]
+) -> None:
     problems: list[str] = []
     for method, template, path, kwargs in calls:
         r = client.request(method.upper(), path, **kwargs)
@@ -207,6 +237,17 @@ def test_every_route_answers_the_shape_it_documents(client: TestClient) -> None:
         assert schema.get("$ref"), f"{method} {template} documents no response model"
         problems += _problems(r.json(), schema, spec, f"{method.upper()} {template}")
     assert problems == []
+
+
+def test_every_route_answers_the_shape_it_documents(
+    client: TestClient, app: TestClient, people: dict[str, Any]
+) -> None:
+    spec, documented = _documented(client)
+    calls = _calls(client)
+    identity = _identity_calls(app, people)
+    assert {(m, t) for m, t, _, _ in [*calls, *identity]} == documented
+    _check(client, spec, calls)
+    _check(app, spec, identity)
 
 
 def test_the_check_sees_an_undeclared_a_missing_and_a_mistyped_field(client: TestClient) -> None:

@@ -14,11 +14,14 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, Response
 
+from mlgraph.api.caller import principal_of
 from mlgraph.api.responses import JSONResponse
 from mlgraph.integrations.mlflow.server.errors import MlflowRoute, invalid, missing
 from mlgraph.integrations.mlflow.server.messages import Call, route
 from mlgraph.integrations.mlflow.server.runs import STATE, load_run
 from mlgraph.runtime import Services
+from mlgraph.services.access import require
+from mlgraph.services.principal import Permission
 
 router = APIRouter(route_class=MlflowRoute)
 tracking_router = APIRouter(route_class=MlflowRoute)  # runs-relative listing, under /api/2.0/mlflow
@@ -56,8 +59,13 @@ def _services(request: Request) -> Services:
     return services
 
 
+def _may_change(request: Request) -> None:
+    require(principal_of(request), Permission.CREATE, "changing artifacts needs the editor role")
+
+
 @router.put("/artifacts/{path:path}", include_in_schema=False)
 async def upload(path: str, request: Request) -> Response:
+    _may_change(request)
     target = resolve(_services(request), path)
     part = target.with_name(f".{target.name}.{os.getpid()}.{id(request)}.part")
     await run_in_threadpool(target.parent.mkdir, parents=True, exist_ok=True)
@@ -78,6 +86,7 @@ async def download(path: str, request: Request) -> Response:
 
 @router.delete("/artifacts/{path:path}", include_in_schema=False)
 async def delete(path: str, request: Request) -> Response:
+    _may_change(request)
     target = resolve(_services(request), path)
     if target.is_file():
         target.unlink()

@@ -1,0 +1,281 @@
+"""Identity: local accounts, API tokens, roles, and turning credentials into a
+`Principal`.
+
+Every door hands the credentials of a request to `IdentityService.authenticate` (through
+`mlgraph.api.caller`, the one place that reads them off HTTP); nothing else checks a
+password or a token. Passwords are hashed with argon2id (`argon2-cffi`); a token is
+256 random bits behind a recognisable prefix, stored as its SHA-256 only, shown once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from mlgraph.config import Settings
+from mlgraph.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from mlgraph.model.urn import user_urn
+from mlgraph.services.access import require
+from mlgraph.services.principal import Permission, Principal, Role
+from mlgraph.services.proposals import Op, Proposal, WriteContext
+from mlgraph.services.writes import WriteService, now_ms
+from mlgraph.store.identity_store import IdentityStore, TokenRow
+
+TOKEN_PREFIX = "mlgp_"  # so that secret scanners can find a leaked one
+_TOKEN = re.compile(r"mlgp_[A-Za-z0-9_-]{43}")
+_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1024
+DAY_MS = 86_400_000
+_LAST_USED_EVERY_MS = 30_000  # a token's last use is written at most this often
+
+
+def check_username(name: str) -> str:
+    if not _USERNAME.fullmatch(name):
+        raise InvalidInput(
+            f"invalid user name {name!r}: use 1-128 letters, digits and . _ @ + -, "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"a password needs at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInput(f"a password has at most {MAX_PASSWORD} characters")
+    return password
+
+
+def roles_of(names: Iterable[str]) -> frozenset[Role]:
+    out = set()
+    for name in names:
+        try:
+            out.add(Role(name))
+        except ValueError:
+            known = ", ".join(r.value for r in Role)
+            raise InvalidInput(f"unknown role {name!r}: the roles are {known}") from None
+    return frozenset(out)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class NewToken:
+    """A token as its creator sees it, once: `secret` is never shown again."""
+
+    token: TokenRow
+    secret: str
+
+
+class IdentityService:
+    def __init__(self, store: IdentityStore, writes: WriteService, settings: Settings) -> None:
+        self.store = store
+        self.writes = writes
+        self.settings = settings
+        self._hasher = PasswordHasher()
+        # Passwords checked recently, so that basic auth on every request (the mlflow
+        # client's way) pays argon2 once: keyed by an HMAC of user and password under a
+        # key of this process, holding the hash they matched (a changed one misses).
+        self._pepper = secrets.token_bytes(32)
+        self._verified: dict[bytes, str] = {}
+        self._used: dict[str, int] = {}
+        self._flushed = now_ms()
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.settings.auth == "on"
+
+    # who is calling
+
+    def anonymous(self) -> Principal:
+        roles = frozenset({Role.VIEWER}) if self.settings.anonymous_reads else frozenset()
+        return Principal(self.settings.default_actor, roles, authenticated=False)
+
+    def principal(self, urn: str, token_id: str | None = None) -> Principal:
+        groups = self.store.groups_of(urn)
+        grants = self.store.roles_of([urn, *groups])
+        roles = roles_of(r for held in grants.values() for r in held)
+        return Principal(urn, roles, frozenset(groups), token_id)
+
+    def by_token(self, token: str) -> Principal:
+        if not _TOKEN.fullmatch(token):
+            raise Unauthorized(
+                f"the bearer token is not an mlgraph token (they start with {TOKEN_PREFIX!r} "
+                "and have 48 characters); create one with `mlgraph tokens create`"
+            )
+        row = self.store.token_by_hash(token_hash(token))
+        now = now_ms()
+        if row is None:
+            raise Unauthorized("the token is not known to this catalog")
+        if row.revoked_at is not None:
+            raise Unauthorized(f"the token {row.id} was revoked; create a new one")
+        if row.expires_at <= now:
+            raise Unauthorized(f"the token {row.id} has expired; create a new one")
+        account = self.store.account(row.owner_urn)
+        if account is None or account.disabled:
+            raise Unauthorized(f"the account of token {row.id} is disabled")
+        self._touch(row.id, now)
+        return self.principal(row.owner_urn, row.id)
+
+    def by_password(self, username: str, password: str) -> Principal:
+        if password.startswith(TOKEN_PREFIX):
+            found = self.by_token(password)
+            if username and found.urn != user_urn(username):
+                raise Unauthorized("the token given as the password belongs to another user")
+            return found
+        failed = Unauthorized("wrong user name or password")
+        if not _USERNAME.fullmatch(username) or len(password) > MAX_PASSWORD:
+            raise failed
+        urn = user_urn(username)
+        account = self.store.account(urn)
+        if account is None or account.password_hash is None or account.disabled:
+            self._hasher.hash("a wasted hash, so a missing user takes as long")
+            raise failed
+        key = hmac.new(self._pepper, f"{username}\0{password}".encode(), "sha256").digest()
+        if self._verified.get(key) != account.password_hash:
+            try:
+                self._hasher.verify(account.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                raise failed from None
+            with self._lock:
+                if len(self._verified) > 4096:
+                    self._verified.clear()
+                self._verified[key] = account.password_hash
+        return self.principal(urn)
+
+    def _touch(self, token_id: str, now: int) -> None:
+        with self._lock:
+            self._used[token_id] = now
+            due = now - self._flushed >= _LAST_USED_EVERY_MS
+            if due:
+                self._flushed = now
+        if due:
+            threading.Thread(target=self.flush, name="mlgraph-token-use", daemon=True).start()
+
+    def flush(self) -> None:
+        """Write the tokens' last uses noted since the last flush."""
+        with self._lock:
+            used, self._used = self._used, {}
+        self.store.mark_used(used)
+
+    # accounts
+
+    def create_user(
+        self,
+        username: str,
+        password: str | None,
+        roles: Iterable[str] = ("viewer",),
+        *,
+        by: Principal | None = None,
+        display_name: str | None = None,
+    ) -> str:
+        """A local account, its roles, and the `corpuser` entity it signs in as. `by`:
+        who asks (None: the machine's own administrator, e.g. `mlgraph users`)."""
+        require(by, Permission.MANAGE_USERS, "only admins create users")
+        check_username(username)
+        granted = roles_of(roles)
+        hashed = self._hasher.hash(check_password(password)) if password is not None else None
+        urn = user_urn(username)
+        now = now_ms()
+        if not self.store.create_account(urn, hashed, now):
+            raise Conflict(f"the user {username!r} exists already")
+        self.store.set_roles(urn, granted, by.urn if by else "urn:li:corpuser:__system", now)
+        info: dict[str, Any] = {"active": True, "displayName": display_name or username}
+        self.writes.apply(
+            [Proposal(Op.UPSERT, urn, "corpUserInfo", info)],
+            WriteContext(actor=by.urn if by else "urn:li:corpuser:__system"),
+        )
+        return urn
+
+    def set_password(self, urn: str, password: str, *, by: Principal | None = None) -> None:
+        if by is not None and by.urn != urn:
+            require(by, Permission.MANAGE_USERS, "only admins set another user's password")
+        hashed = self._hasher.hash(check_password(password))
+        if not self.store.update_account(urn, now_ms(), password_hash=hashed):
+            raise NotFound(f"no account {urn}")
+
+    def set_disabled(self, urn: str, disabled: bool, *, by: Principal | None = None) -> None:
+        require(by, Permission.MANAGE_USERS, "only admins disable users")
+        if not self.store.update_account(urn, now_ms(), disabled=disabled):
+            raise NotFound(f"no account {urn}")
+
+    def set_roles(
+        self, principal: str, roles: Iterable[str], *, by: Principal | None = None
+    ) -> None:
+        """Grant exactly `roles` to a user or a group."""
+        require(by, Permission.MANAGE_USERS, "only admins grant roles")
+        if not principal.startswith(("urn:li:corpuser:", "urn:li:corpGroup:")):
+            raise InvalidInput(f"roles go to users and groups, not to {principal}")
+        granted = roles_of(roles)
+        self.store.set_roles(
+            principal, granted, by.urn if by else "urn:li:corpuser:__system", now_ms()
+        )
+
+    def users(self, *, by: Principal | None = None) -> list[dict[str, Any]]:
+        require(by, Permission.MANAGE_USERS, "only admins list users")
+        grants = self.store.grants()
+        return [
+            {
+                "urn": a.urn,
+                "roles": sorted(grants.get(a.urn, ())),
+                "disabled": a.disabled,
+                "has_password": a.password_hash is not None,
+                "created_at": a.created_at,
+            }
+            for a in self.store.accounts()
+        ]
+
+    # tokens
+
+    def create_token(
+        self, owner: str, name: str, *, days: int | None = None, by: Principal | None = None
+    ) -> NewToken:
+        if by is not None and by.urn != owner:
+            require(by, Permission.MANAGE_TOKENS, "only admins create tokens for others")
+        if not name.strip() or len(name) > 200:
+            raise InvalidInput("a token needs a name of 1-200 characters (what it is for)")
+        days = self.settings.token_default_days if days is None else days
+        if not 1 <= days <= self.settings.token_max_days:
+            raise InvalidInput(
+                f"a token lives 1 to {self.settings.token_max_days} days, not {days}"
+            )
+        account = self.store.account(owner)
+        if account is None or account.disabled:
+            raise NotFound(f"no active account {owner}")
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        now = now_ms()
+        row = TokenRow(
+            secrets.token_hex(8), owner, name.strip(), now, now + days * DAY_MS, None, None
+        )
+        self.store.add_token(row, token_hash(secret))
+        return NewToken(row, secret)
+
+    def tokens(self, owner: str | None, *, by: Principal | None = None) -> list[TokenRow]:
+        """`owner`'s tokens, or everybody's (None, admins only), with their last use."""
+        if by is not None and owner != by.urn:
+            require(by, Permission.MANAGE_TOKENS, "only admins list others' tokens")
+        self.flush()
+        return self.store.tokens(owner)
+
+    def revoke_token(self, token_id: str, *, by: Principal | None = None) -> TokenRow:
+        row = self.store.token(token_id)
+        if row is None or (by is not None and row.owner_urn != by.urn and not by.is_admin):
+            raise NotFound(f"no token {token_id}")
+        if not self.store.revoke_token(token_id, now_ms()) and row.revoked_at is None:
+            raise NotFound(f"no token {token_id}")
+        found = self.store.token(token_id)
+        assert found is not None
+        return found
