@@ -31,6 +31,7 @@ from mlgraph.errors import Forbidden, InvalidInput, MlgraphError, Unauthorized
 from mlgraph.model.urn import InvalidUrn, Urn, user_urn
 from mlgraph.runtime import Services
 from mlgraph.services.access import SIGN_IN
+from mlgraph.services.identity import SlowCheck
 from mlgraph.services.principal import Permission, Principal
 from mlgraph.services.proposals import Door, WriteContext
 
@@ -70,8 +71,9 @@ def actor_of(request: HTTPConnection, default: str) -> str:
     return actor
 
 
-def _credentials(services: Services, authorization: str) -> Principal:
-    """The principal `authorization` (an `Authorization` header) proves."""
+def _credentials(services: Services, authorization: str, slow: bool = True) -> Principal:
+    """The principal `authorization` (an `Authorization` header) proves. `slow=False`:
+    raise `SlowCheck` where a password needs argon2."""
     identity = services.identity
     if not authorization:
         return identity.anonymous()
@@ -90,7 +92,7 @@ def _credentials(services: Services, authorization: str) -> Principal:
             ) from None
         if not sep:
             raise Unauthorized("the basic-auth credentials have no password (user:password)")
-        return identity.by_password(user, password)
+        return identity.by_password(user, password, slow=slow)
     raise Unauthorized(
         "the Authorization header must be `Bearer <token>` or `Basic <user:password>`"
     )
@@ -119,12 +121,11 @@ class Authenticate:
             return
         try:
             authorization = conn.headers.get("authorization", "")
-            # Checking credentials reads the database (and may run argon2): off the loop.
-            principal = (
-                await run_in_threadpool(_credentials, services, authorization)
-                if authorization
-                else services.identity.anonymous()
-            )
+            try:
+                # one indexed read (a token, or an account); roles are remembered
+                principal = _credentials(services, authorization, slow=False)
+            except SlowCheck:  # argon2: off the event loop
+                principal = await run_in_threadpool(_credentials, services, authorization)
             path = conn.url.path
             public = path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIX)
             if not public and not principal.can(Permission.READ):

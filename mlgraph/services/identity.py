@@ -14,6 +14,7 @@ import hmac
 import re
 import secrets
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,7 @@ MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 DAY_MS = 86_400_000
 _LAST_USED_EVERY_MS = 30_000  # a token's last use is written at most this often
+ROLES_TTL_S = 5.0  # how long a process trusts the groups and roles it read
 
 
 def check_username(name: str) -> str:
@@ -71,6 +73,10 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class SlowCheck(Exception):
+    """Checking these credentials needs argon2: do it off the event loop."""
+
+
 @dataclass(frozen=True, slots=True)
 class NewToken:
     """A token as its creator sees it, once: `secret` is never shown again."""
@@ -92,6 +98,8 @@ class IdentityService:
         self._verified: dict[bytes, str] = {}
         self._used: dict[str, int] = {}
         self._flushed = now_ms()
+        self._roles: dict[str, tuple[frozenset[Role], frozenset[str], float, int]] = {}
+        self._generation = 0
         self._lock = threading.Lock()
 
     @property
@@ -105,10 +113,26 @@ class IdentityService:
         return Principal(self.settings.default_actor, roles, authenticated=False)
 
     def principal(self, urn: str, token_id: str | None = None) -> Principal:
-        groups = self.store.groups_of(urn)
-        grants = self.store.roles_of([urn, *groups])
-        roles = roles_of(r for held in grants.values() for r in held)
-        return Principal(urn, roles, frozenset(groups), token_id)
+        """`urn` with its groups and roles. They are remembered for a few seconds: a
+        change made in this process shows at once, one made in another within
+        `ROLES_TTL_S` (a revoked token or a disabled account is refused at once)."""
+        now = time.monotonic()
+        held = self._roles.get(urn)
+        if held is None or held[2] <= now or held[3] != self._generation:
+            groups = frozenset(self.store.groups_of(urn))
+            grants = self.store.roles_of([urn, *groups])
+            roles = roles_of(r for got in grants.values() for r in got)
+            held = (roles, groups, now + ROLES_TTL_S, self._generation)
+            with self._lock:
+                if len(self._roles) > 4096:
+                    self._roles.clear()
+                self._roles[urn] = held
+        return Principal(urn, held[0], held[1], token_id)
+
+    def _changed(self) -> None:
+        """Roles, groups or accounts changed: what this process remembers is stale."""
+        with self._lock:
+            self._generation += 1
 
     def by_token(self, token: str) -> Principal:
         if not _TOKEN.fullmatch(token):
@@ -116,21 +140,23 @@ class IdentityService:
                 f"the bearer token is not an mlgraph token (they start with {TOKEN_PREFIX!r} "
                 "and have 48 characters); create one with `mlgraph tokens create`"
             )
-        row = self.store.token_by_hash(token_hash(token))
+        found = self.store.token_login(token_hash(token))
         now = now_ms()
-        if row is None:
+        if found is None:
             raise Unauthorized("the token is not known to this catalog")
+        row, active = found
         if row.revoked_at is not None:
             raise Unauthorized(f"the token {row.id} was revoked; create a new one")
         if row.expires_at <= now:
             raise Unauthorized(f"the token {row.id} has expired; create a new one")
-        account = self.store.account(row.owner_urn)
-        if account is None or account.disabled:
+        if not active:
             raise Unauthorized(f"the account of token {row.id} is disabled")
         self._touch(row.id, now)
         return self.principal(row.owner_urn, row.id)
 
-    def by_password(self, username: str, password: str) -> Principal:
+    def by_password(self, username: str, password: str, *, slow: bool = True) -> Principal:
+        """`slow=False`: raise `SlowCheck` rather than run argon2 (a password this
+        process has not checked yet), so the caller can move to a worker thread."""
         if password.startswith(TOKEN_PREFIX):
             found = self.by_token(password)
             if username and found.urn != user_urn(username):
@@ -142,10 +168,14 @@ class IdentityService:
         urn = user_urn(username)
         account = self.store.account(urn)
         if account is None or account.password_hash is None or account.disabled:
+            if not slow:
+                raise SlowCheck
             self._hasher.hash("a wasted hash, so a missing user takes as long")
             raise failed
         key = hmac.new(self._pepper, f"{username}\0{password}".encode(), "sha256").digest()
         if self._verified.get(key) != account.password_hash:
+            if not slow:
+                raise SlowCheck
             try:
                 self._hasher.verify(account.password_hash, password)
             except (VerificationError, InvalidHashError):
@@ -193,6 +223,7 @@ class IdentityService:
         if not self.store.create_account(urn, hashed, now):
             raise Conflict(f"the user {username!r} exists already")
         self.store.set_roles(urn, granted, by.urn if by else "urn:li:corpuser:__system", now)
+        self._changed()
         info: dict[str, Any] = {"active": True, "displayName": display_name or username}
         self.writes.apply(
             [Proposal(Op.UPSERT, urn, "corpUserInfo", info)],
@@ -206,11 +237,13 @@ class IdentityService:
         hashed = self._hasher.hash(check_password(password))
         if not self.store.update_account(urn, now_ms(), password_hash=hashed):
             raise NotFound(f"no account {urn}")
+        self._changed()
 
     def set_disabled(self, urn: str, disabled: bool, *, by: Principal | None = None) -> None:
         require(by, Permission.MANAGE_USERS, "only admins disable users")
         if not self.store.update_account(urn, now_ms(), disabled=disabled):
             raise NotFound(f"no account {urn}")
+        self._changed()
 
     def set_roles(
         self, principal: str, roles: Iterable[str], *, by: Principal | None = None
@@ -223,6 +256,7 @@ class IdentityService:
         self.store.set_roles(
             principal, granted, by.urn if by else "urn:li:corpuser:__system", now_ms()
         )
+        self._changed()
 
     def users(self, *, by: Principal | None = None) -> list[dict[str, Any]]:
         require(by, Permission.MANAGE_USERS, "only admins list users")

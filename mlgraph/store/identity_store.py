@@ -146,10 +146,16 @@ class IdentityStore:
                 )
             )
 
-    def token_by_hash(self, secret_hash: str) -> TokenRow | None:
+    def token_login(self, secret_hash: str) -> tuple[TokenRow, bool] | None:
+        """The token with this hash, and whether its owner's account is active."""
+        stmt = (
+            select(api_tokens, A.disabled)
+            .select_from(api_tokens.outerjoin(accounts, A.urn == T.owner_urn))
+            .where(T.secret_hash == secret_hash)
+        )
         with self.engines.reading() as conn:
-            r = conn.execute(select(api_tokens).where(T.secret_hash == secret_hash)).first()
-        return _token(r) if r else None
+            r = conn.execute(stmt).first()
+        return (_token(r), r.disabled is False) if r else None
 
     def token(self, token_id: str) -> TokenRow | None:
         with self.engines.reading() as conn:
