@@ -31,6 +31,7 @@ from mlgraph.services.proposals import Op, Proposal, WriteContext
 from mlgraph.services.writes import WriteService, now_ms
 from mlgraph.store.identity_store import IdentityStore, TokenRow
 
+SYSTEM = "urn:li:corpuser:__system"  # the actor of `mlgraph users`, on the database itself
 TOKEN_PREFIX = "mlgp_"  # so that secret scanners can find a leaked one
 _TOKEN = re.compile(r"mlgp_[A-Za-z0-9_-]{43}")
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}")
@@ -222,12 +223,12 @@ class IdentityService:
         now = now_ms()
         if not self.store.create_account(urn, hashed, now):
             raise Conflict(f"the user {username!r} exists already")
-        self.store.set_roles(urn, granted, by.urn if by else "urn:li:corpuser:__system", now)
+        self.store.set_roles(urn, granted, by.urn if by else SYSTEM, now)
         self._changed()
         info: dict[str, Any] = {"active": True, "displayName": display_name or username}
         self.writes.apply(
             [Proposal(Op.UPSERT, urn, "corpUserInfo", info)],
-            WriteContext(actor=by.urn if by else "urn:li:corpuser:__system"),
+            WriteContext(actor=by.urn if by else SYSTEM),
         )
         return urn
 
@@ -253,9 +254,7 @@ class IdentityService:
         if not principal.startswith(("urn:li:corpuser:", "urn:li:corpGroup:")):
             raise InvalidInput(f"roles go to users and groups, not to {principal}")
         granted = roles_of(roles)
-        self.store.set_roles(
-            principal, granted, by.urn if by else "urn:li:corpuser:__system", now_ms()
-        )
+        self.store.set_roles(principal, granted, by.urn if by else SYSTEM, now_ms())
         self._changed()
 
     def users(self, *, by: Principal | None = None) -> list[dict[str, Any]]:

@@ -590,12 +590,18 @@ class _Pending:
         return frozenset(touched) - frozenset(b.new_entities) - self.hard_deleted
 
     def stored(self, urns: Sequence[str], aspect: str) -> dict[str, dict[str, Any]]:
-        keys = [(urn, aspect) for urn in dict.fromkeys(urns)]
-        return {
-            urn: orjson.loads(found.value)
-            for (urn, _), found in self._batch.tx.latest(keys).items()
-            if found.value is not None
-        }
+        out: dict[str, dict[str, Any]] = {}
+        unread: list[tuple[str, str]] = []
+        for urn in dict.fromkeys(urns):
+            state = self._batch.states.get((urn, aspect))
+            if state is None:
+                unread.append((urn, aspect))  # not read by the batch
+            elif state.stored is not None and state.stored.value is not None:
+                out[urn] = orjson.loads(state.stored.value)
+        for (urn, _), found in self._batch.tx.latest(unread).items():
+            if found.value is not None:
+                out[urn] = orjson.loads(found.value)
+        return out
 
     def changed(self, aspect: str) -> list[AspectChange]:
         return self._changes(aspect)

@@ -61,10 +61,6 @@ class IdentityStore:
             rows = conn.execute(select(accounts).order_by(A.urn)).all()
         return [AccountRow(r.urn, r.password_hash, r.disabled, r.created_at) for r in rows]
 
-    def has_accounts(self) -> bool:
-        with self.engines.reading() as conn:
-            return conn.execute(select(A.urn).limit(1)).first() is not None
-
     def create_account(self, urn: str, password_hash: str | None, now: int) -> bool:
         """False if the account exists already."""
         with self.engines.writing() as conn:

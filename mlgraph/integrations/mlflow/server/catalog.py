@@ -1,9 +1,10 @@
 """How the MLflow API keeps its state in the catalog.
 
 MLflow's own objects are the API's state, each as JSON in a raw aspect on its entity
-(stored as sent, and without history: the catalog's aspects, mapped from them, keep it): `mlflowExperiment` on the experiment's
-container, `mlflowRun` on the run, `mlflowRegisteredModel` on the model group,
-`mlflowModelVersion` on the version's mlModel, `mlflowLoggedModel` on a logged model.
+(stored as sent, without history: the catalog's aspects mapped from them keep it):
+`mlflowExperiment` on the experiment's container, `mlflowRun` on the run,
+`mlflowRegisteredModel` on the model group, `mlflowModelVersion` on the version's
+mlModel, `mlflowLoggedModel` on a logged model.
 `mlflowRegistryState` on a version is written once per stage or alias move: its history
 is the registry's audit trail. Experiment ids and names are `external_ids` rows.
 
