@@ -28,6 +28,15 @@ class Call:
     ctx: WriteContext
     msg: dict[str, Any]
 
+    @property
+    def signed_in_user(self) -> str | None:
+        """The signed-in caller's user name (authentication on): MLflow objects they
+        create are theirs, whatever user name the client claims."""
+        who = self.ctx.principal
+        if who is None or not who.authenticated:
+            return None
+        return who.urn.removeprefix("urn:li:corpuser:")
+
     def _get(self, key: str) -> Any:
         value = self.msg.get(key)
         if isinstance(value, list) and key not in _LIST_FIELDS and len(value) == 1:

@@ -222,7 +222,7 @@ def create_registered_model(call: Call) -> dict[str, Any]:
         now = cat.now_ms()
         loaded = LoadedModel(
             urn,
-            RegisteredModel(name, description or "", now, now, "", tags, {}),
+            RegisteredModel(name, description or "", now, now, call.signed_in_user or "", tags, {}),
             # a re-created model continues numbering, so old version URNs are not reused
             before.next_version if before else 1,
             None,

@@ -169,7 +169,7 @@ def create_run(call: Call) -> dict[str, Any]:
         run_id=run_id,
         experiment_id=exp_id,
         run_name=name,
-        user_id=call.opt("user_id") or tags.get("mlflow.user") or "",
+        user_id=call.signed_in_user or call.opt("user_id") or tags.get("mlflow.user") or "",
         status="RUNNING",
         start_time=call.integer("start_time") or cat.now_ms(),
         artifact_uri=f"{exp.artifact_location.rstrip('/')}/{run_id}/artifacts",

@@ -110,6 +110,7 @@ def create_model_version(call: Call) -> dict[str, Any]:
             run_link=call.opt("run_link") or "",
             model_id=model_id or "",
             tags=tags,
+            user_id=call.signed_in_user or "",
         )
         made[:] = [mv]
         v = LoadedVersion(model_version_urn(name, number), mv, storage, {})
