@@ -9,26 +9,30 @@ Loading is idempotent: a second load writes nothing new.
 from __future__ import annotations
 
 from mlgraph.demo import airline_forecast, churn, fraud_detection, orders_fraud
-from mlgraph.demo.vocabulary import vocabulary
-from mlgraph.demo.writer import DemoWriter
+from mlgraph.demo.vocabulary import APPROVER, REQUESTER, vocabulary
+from mlgraph.demo.writer import DemoWriter, People
 from mlgraph.sdk import Client, WriteResult
 
 STORIES = (churn, airline_forecast, fraud_detection, orders_fraud)
+# Who the stories act as beyond the loader, and the role each needs.
+PEOPLE = {REQUESTER: "editor", APPROVER: "approver"}
 
 
-def write_demo(client: Client) -> list[WriteResult]:
-    """Write the demo catalog; every write result, in order."""
-    writer = DemoWriter(client)
+def write_demo(client: Client, people: People | None = None) -> list[WriteResult]:
+    """Write the demo catalog; every write result, in order. `people` gives a client
+    acting as each person the stories need (a requester and an approver); by default,
+    on a server with authentication off, the caller names them."""
+    writer = DemoWriter(client, people)
     writer.upsert(*vocabulary())
     for story in STORIES:
         story.load(writer)
     return writer.results
 
 
-def load_demo(client: Client) -> int:
+def load_demo(client: Client, people: People | None = None) -> int:
     """Write the demo catalog and return how many entities were created or changed
     (0 when it is already loaded)."""
-    return len({r.urn for r in write_demo(client) if r.changed})
+    return len({r.urn for r in write_demo(client, people) if r.changed})
 
 
-__all__ = ["load_demo", "write_demo"]
+__all__ = ["PEOPLE", "People", "load_demo", "write_demo"]

@@ -61,8 +61,7 @@ def model() -> MLModel:
         tags=["urn:li:tag:forecasting", "urn:li:tag:arima"],
         terms=["urn:li:glossaryTerm:forecasting"],
         custom_properties={"team": "forecasting"},
-        version="1",
-        aliases=["champion"],
+        version="1",  # `champion` is pointed at it once approved (load)
         hyper_params={"learning_rate": "0.01"},
         training_metrics={"accuracy": "0.9"},
     )
@@ -114,7 +113,7 @@ def load(writer: DemoWriter) -> None:
 
     # Create: the group and the model are edited below, so only created once.
     writer.create(group)
-    writer.create(mlmodel)
+    created = writer.create(mlmodel)
     writer.create(exp)
     writer.upsert(iris_input, iris_output)
     run_urn = client.create_training_run(
@@ -145,6 +144,14 @@ def load(writer: DemoWriter) -> None:
         g.add_training_job(RUN_URN)
     writer.record(client.add_input_datasets_to_run(run_urn, [iris_input.urn]))
     writer.record(client.add_output_datasets_to_run(run_urn, [iris_output.urn]))
+
+    # The seed's `champion` alias, pointed through an approval: the alias is protected.
+    evidence = [("training run", str(RUN_URN))]
+    if created and writer.approved(
+        str(mlmodel.urn), "alias:champion", evidence, "accuracy 0.9 on the holdout"
+    ):
+        with writer.edit(mlmodel.urn, MLModel) as m:
+            m.add_version_alias("champion")
 
     # Property updates.
     with writer.edit(mlmodel.urn, MLModel) as m:

@@ -3,7 +3,11 @@
 produced `clf-v2.1` (model group `clf_orders`, version 2.1, stage Production), served
 at `/predict v2.1`. The previous passing version, `clf-v2.0` (now Archived), was
 trained by run `exp-41a` on `orders_v2.0` and `users_v3.0` at git commit b7d9e4 with
-a different learning rate — the lineage to compare when v2.1 regresses."""
+a different learning rate — the lineage to compare when v2.1 regresses.
+
+Each version reached Production the way seed 004 asks, through a documented review:
+R. Zeng asked for it with the evaluation run as evidence, M. Okafor (model risk)
+approved, then the version moved; promoting v2.1 archived v2.0."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from mlgraph.model.aspects.mlmodel import VersionProperties
 from mlgraph.model.fields import VersionTag
 from mlgraph.sdk import (
     CorpUserUrn,
+    DataProcessInstanceUrn,
     Dataset,
     DatasetUrn,
     Deployment,
@@ -35,6 +40,7 @@ GROUP_ID = "clf_orders"
 MODEL_VERSIONS = VersionSetUrn(GROUP_ID, "mlModel")
 OWNER = CorpUserUrn("data_science_team")
 DEPLOYMENT_NAME = "/predict v2.1"
+STAGE_TAGS = {"Production": "mlflow_production", "Archived": "mlflow_archived"}
 
 
 @dataclass(frozen=True)
@@ -143,7 +149,9 @@ def _run(release: Release, experiment: Experiment) -> TrainingRun:
     )
 
 
-def _model(release: Release, run: TrainingRun, group: MLModelGroup) -> MLModel:
+def _model(
+    release: Release, run: TrainingRun, group: MLModelGroup, stage_tags: list[str]
+) -> MLModel:
     mlmodel = MLModel(
         id=release.model_id,
         platform=PLATFORM,
@@ -156,7 +164,7 @@ def _model(release: Release, run: TrainingRun, group: MLModelGroup) -> MLModel:
         model_group=group,
         training_jobs=[run],
         owners=[OWNER],
-        tags=[release.stage.lower()],
+        tags=[release.stage.lower(), *stage_tags],
         custom_properties={"stage": release.stage, "git_commit": release.git_commit},
         domain="risk",
     )
@@ -190,10 +198,11 @@ def load(writer: DemoWriter) -> None:
     )
     entities: list[Entity] = [*datasets(), experiment, group]
     models: list[MLModel] = []
+    held = {r.version: _stage_tags(writer, model_urn(r)) for r in RELEASES}
     for release in RELEASES:
         run = _run(release, experiment)
         group.add_training_job(run)
-        mlmodel = _model(release, run, group)
+        mlmodel = _model(release, run, group, held[release.version])
         models.append(mlmodel)
         entities += [run, mlmodel]
     latest = models[-1]
@@ -212,3 +221,38 @@ def load(writer: DemoWriter) -> None:
     versions = Entity(MODEL_VERSIONS)
     versions.set_aspect(VersionSetProperties(latest=latest.urn))
     writer.upsert(*entities, endpoint, versions)
+    if not any(held.values()):
+        _promote(writer)
+
+
+def _stage_tags(writer: DemoWriter, urn: str) -> list[str]:
+    """The registry stage tags a version holds already (a second load keeps them)."""
+    if not writer.client.entities.exists(urn):
+        return []
+    tags = writer.client.entities.get(urn, MLModel).tags
+    return [t.removeprefix("urn:li:tag:") for t in tags if t.startswith("urn:li:tag:mlflow_")]
+
+
+def _promote(writer: DemoWriter) -> None:
+    """Each release into Production through an approval, the older one then Archived.
+    Skipped where the loader cannot act as the requester and the approver."""
+    previous: MLModel | None = None
+    for release in RELEASES:
+        urn = str(model_urn(release))
+        evidence = [
+            ("training run", str(DataProcessInstanceUrn(release.run_id))),
+            ("model card", urn),
+        ]
+        comment = (
+            f"v{release.version} passes validation: val_auc {release.val_auc}, "
+            f"val_accuracy {release.val_accuracy}"
+        )
+        if not writer.approved(urn, "stage:Production", evidence, comment):
+            return
+        with writer.edit(urn, MLModel) as model:
+            model.add_tag(STAGE_TAGS["Production"])
+        if previous is not None:
+            with writer.edit(previous.urn, MLModel) as old:
+                old.remove_tag(STAGE_TAGS["Production"])
+                old.add_tag(STAGE_TAGS["Archived"])
+        previous = writer.client.entities.get(urn, MLModel)

@@ -18,7 +18,12 @@ USERS = {
     "datahub": "DataHub",
     "data_science_team": "Data Science Team",
     "rzeng": "R. Zeng",
+    "mokafor": "M. Okafor (model risk)",
 }
+
+# Who asks for the demo's moves into Production, and who approves them.
+REQUESTER = "urn:li:corpuser:rzeng"
+APPROVER = "urn:li:corpuser:mokafor"
 
 TAGS = {
     "production": "Serving live traffic.",

@@ -81,7 +81,11 @@ def test_seed_004_previous_passing_version_is_archived_with_its_own_lineage(
 ) -> None:
     model = aspects(client, CLF_20)
     assert model["versionProperties"]["aliases"] == [{"versionTag": "Archived"}]
-    assert model["globalTags"]["tags"] == [{"tag": "urn:li:tag:archived"}]
+    # the label, and the registry stage it reached after v2.1 was approved into Production
+    assert model["globalTags"]["tags"] == [
+        {"tag": "urn:li:tag:archived"},
+        {"tag": "urn:li:tag:mlflow_archived"},
+    ]
     assert (
         model["versionProperties"]["versionSet"]
         == (aspects(client, CLF_21)["versionProperties"]["versionSet"])
@@ -169,7 +173,14 @@ def test_seed_001_relationships_and_updates(client: TestClient, demo: list[Write
     ]
     history = client.get(entity_path(ARIMA, "aspects", "versionProperties", "history"))
     versions = history.json()["versions"]
-    assert [v["value"]["version"]["versionTag"] for v in versions] == ["2", "1"]
+    # created as version 1; `champion` pointed at it once approved; then version 2
+    assert [
+        (
+            v["value"]["version"]["versionTag"],
+            [a["versionTag"] for a in v["value"].get("aliases", [])],
+        )
+        for v in versions
+    ] == [("2", ["champion", "challenger"]), ("1", ["champion"]), ("1", [])]
 
     assert ("MemberOf", "outgoing", AIRLINE_GROUP) in edges(client, ARIMA)
     assert ("TrainedBy", "outgoing", SIMPLE_RUN) in edges(client, ARIMA)
