@@ -12,7 +12,9 @@ from starlette.responses import Response
 
 from mlgraph import __version__, graphql, ui
 from mlgraph.api import (
+    approvals,
     aspects,
+    audit,
     entities,
     errors,
     identity,
@@ -36,6 +38,7 @@ from mlgraph.integrations.datahub.api import router as datahub_router
 from mlgraph.integrations.mlflow.server import api as mlflow_api
 from mlgraph.integrations.mlflow.server.errors import error_response as mlflow_error
 from mlgraph.runtime import Services, build_services
+from mlgraph.services.proposals import Door
 from mlgraph.ui.templating import error_page
 
 MLFLOW_PATHS = ("/api/2.0/mlflow", "/ajax-api/", "/api/2.0/mlflow-artifacts")
@@ -55,6 +58,17 @@ def _door_error(request: HTTPConnection, exc: MlgraphError) -> Response:
     if path.startswith("/api/"):
         return rest_error(exc.status, exc.code, exc.message, exc.details)
     return error_page(exc)
+
+
+def _door_of(path: str) -> Door:
+    """Which door a request is for, by its path (for the audit log)."""
+    if path.startswith(MLFLOW_PATHS):
+        return Door.MLFLOW
+    if path.startswith(DATAHUB_PATHS):
+        return Door.DATAHUB
+    if path.startswith("/api/"):
+        return Door.REST
+    return Door.UI
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -90,6 +104,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for module in (
         meta,
         identity,
+        approvals,
+        audit,
         proposals,
         search,
         lineage,
@@ -104,7 +120,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     mlflow_api.install(app)  # /api/2.0/mlflow/..., /ajax-api/..., artifacts
     app.include_router(datahub_router)  # DataHub GMS paths at the root: /config, /aspects
     app.include_router(ui.router)  # /, /search, /entity/..., /lineage/..., /static/...
-    app.add_middleware(Authenticate, shape=_door_error)
+    app.add_middleware(Authenticate, shape=_door_error, door_of=_door_of)
     app.add_middleware(
         BodyLimit,
         max_bytes=settings.max_body_bytes,

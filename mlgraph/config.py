@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     # Lineage tags a run must carry before a model version can be registered from it
     # (JSON list in MLGRAPH_REQUIRED_RUN_TAGS); a model group can add its own.
     required_run_tags: list[str] = []
+    # Moving a model version into these stages or aliases takes an approved approval
+    # request (JSON lists); a model group can set its own (services/approvals.py).
+    protected_stages: list[str] = ["Production"]
+    protected_aliases: list[str] = ["champion"]
+    approval_days: int = 14  # an open or approved, unused request lapses after this
     # SQLite: map the database file for reads once it reaches this many MiB (0: always,
     # -1: never). Below it, pages are read through SQLite's own small cache.
     sqlite_mmap_from_mib: int = SQLITE_MMAP_FROM_MIB

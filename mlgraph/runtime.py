@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlgraph.config import Settings
+from mlgraph.services.approvals import ApprovalService
+from mlgraph.services.audit import AuditLog
 from mlgraph.services.comparison import ComparisonService
 from mlgraph.services.entities import EntityService
 from mlgraph.services.identity import IdentityService
@@ -18,7 +20,9 @@ from mlgraph.services.provenance import ProvenanceService
 from mlgraph.services.registry import RegistryService
 from mlgraph.services.search import SearchService
 from mlgraph.services.writes import WriteService
+from mlgraph.store.approval_store import ApprovalStore
 from mlgraph.store.aspect_store import AspectStore
+from mlgraph.store.audit_store import AuditStore
 from mlgraph.store.engine import Engines, build_engines
 from mlgraph.store.external_ids import ExternalIdStore
 from mlgraph.store.graph_store import GraphStore
@@ -41,6 +45,8 @@ class Services:
     search: SearchService
     registry: RegistryService
     identity: IdentityService
+    approvals: ApprovalService
+    audit: AuditLog
 
     def close(self) -> None:
         self.identity.flush()
@@ -56,7 +62,8 @@ def build_services(settings: Settings) -> Services:
     lineage = LineageService(GraphStore(engines))
     provenance = ProvenanceService(store, lineage)
     entities = EntityService(store, OverviewStore(engines), ExternalIdStore(engines))
-    writes = WriteService(store, default_policies(settings))
+    audit = AuditLog(AuditStore(engines))
+    writes = WriteService(store, default_policies(settings), audit)
     return Services(
         settings=settings,
         engines=engines,
@@ -67,5 +74,7 @@ def build_services(settings: Settings) -> Services:
         comparison=ComparisonService(store, provenance),
         search=SearchService(SearchStore(engines), store, MemberStore(engines)),
         registry=RegistryService(entities),
-        identity=IdentityService(IdentityStore(engines), writes, settings),
+        identity=IdentityService(IdentityStore(engines), writes, settings, audit),
+        approvals=ApprovalService(ApprovalStore(engines), store, entities, settings, audit),
+        audit=audit,
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
@@ -44,6 +45,7 @@ MAX_AUTHORIZATION = 4096
 # read it before they send a token).
 PUBLIC_PATHS = frozenset({"/health", "/favicon.ico", "/config"})
 PUBLIC_PREFIX = "/static/"
+ANONYMOUS = "urn:li:corpuser:anonymous"
 
 
 def _basic_user(authorization: str) -> str | None:
@@ -106,9 +108,10 @@ class Authenticate:
     `Principal` once (kept in `request.state.principal`), and answers 401 in the door's
     error shape (`shape`) to bad credentials, or to none where reads need them."""
 
-    def __init__(self, app: ASGIApp, shape: ErrorShape) -> None:
+    def __init__(self, app: ASGIApp, shape: ErrorShape, door_of: Callable[[str], Door]) -> None:
         self.app = app
         self.shape = shape
+        self.door_of = door_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -122,10 +125,20 @@ class Authenticate:
         try:
             authorization = conn.headers.get("authorization", "")
             try:
-                # one indexed read (a token, or an account); roles are remembered
-                principal = _credentials(services, authorization, slow=False)
-            except SlowCheck:  # argon2: off the event loop
-                principal = await run_in_threadpool(_credentials, services, authorization)
+                try:
+                    # one indexed read (a token, or an account); roles are remembered
+                    principal = _credentials(services, authorization, slow=False)
+                except SlowCheck:  # argon2: off the event loop
+                    principal = await run_in_threadpool(_credentials, services, authorization)
+            except Unauthorized as exc:
+                await run_in_threadpool(
+                    services.identity.sign_in_failed,
+                    _claimed(authorization),
+                    exc.message,
+                    self.door_of(conn.url.path),
+                    address_of(conn),
+                )
+                raise
             path = conn.url.path
             public = path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIX)
             if not public and not principal.can(Permission.READ):
@@ -147,6 +160,22 @@ class Authenticate:
         await self.app(scope, receive, send)
 
 
+def address_of(request: HTTPConnection) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _claimed(authorization: str) -> str:
+    """Who a refused credential claimed to be, for the audit log: the basic-auth user
+    name, if it reads as one (never the password or the token)."""
+    scheme, _, value = authorization.strip().partition(" ")
+    if scheme.lower() == "basic" and len(value) < 1024:
+        with contextlib.suppress(binascii.Error, UnicodeDecodeError, ValueError):
+            user = base64.b64decode(value, validate=True).decode().partition(":")[0]
+            if user and len(user) <= 128 and not user.startswith("mlgp_"):
+                return user_urn(user)
+    return ANONYMOUS
+
+
 def principal_of(request: HTTPConnection) -> Principal | None:
     """The request's signed-in (or anonymous) caller; None with auth off."""
     principal: Principal | None = getattr(request.state, "principal", None)
@@ -162,7 +191,7 @@ def write_context(request: HTTPConnection, door: Door) -> WriteContext:
     principal = principal_of(request)
     if principal is None:
         actor = actor_of(request, services.settings.default_actor)
-        return WriteContext(actor=actor, run_id=run_id, door=door)
+        return WriteContext(actor=actor, run_id=run_id, door=door, address=address_of(request))
     named = request.headers.get(ACTOR_HEADER)
     if named and named != principal.urn:
         raise Forbidden(
@@ -170,4 +199,10 @@ def write_context(request: HTTPConnection, door: Door) -> WriteContext:
             f"{principal.urn}: writes act as the signed-in user (drop the header)",
             details={"permission": "act_as"},
         )
-    return WriteContext(actor=principal.urn, run_id=run_id, door=door, principal=principal)
+    return WriteContext(
+        actor=principal.urn,
+        run_id=run_id,
+        door=door,
+        principal=principal,
+        address=address_of(request),
+    )

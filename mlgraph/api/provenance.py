@@ -52,8 +52,10 @@ async def ancestry(urn: str, services: ServicesDep) -> JSONResponse:
 
 @router.get("/approval/{urn:path}", response_model=Approval, name="approval")
 async def approval(urn: str, services: ServicesDep) -> JSONResponse:
-    """Is this model approved for production, and if not, why not."""
-    return JSONResponse(await run_in_threadpool(services.provenance.approval, urn))
+    """Is this model approved for production — from the approval records: who approved
+    it, when, on what evidence, and whether that still holds (not Archived, deprecated
+    or superseded) — and if not, why not."""
+    return JSONResponse(await run_in_threadpool(services.approvals.status, urn))
 
 
 @router.get("/compare", response_model=ComparisonOut, name="compare_models")

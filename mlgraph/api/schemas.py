@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from mlgraph.sdk.lineage_types import (
     Approval,
+    ApprovalRequest,
     Endpoint,
     Impact,
     Lineage,
@@ -28,10 +29,13 @@ from mlgraph.sdk.types import AspectDiff, AspectVersion, EntitySummary, Relation
 __all__ = [
     "ERRORS",
     "Approval",
+    "ApprovalRequest",
+    "ApprovalRequestsOut",
     "AspectDiff",
     "AspectOut",
     "AspectTypeOut",
     "AspectVersion",
+    "AuditOut",
     "BatchOut",
     "CommitOut",
     "ComparisonOut",
@@ -338,3 +342,27 @@ class UsersOut(BaseModel):
 class RolesOut(BaseModel):
     principal: str
     roles: list[str]
+
+
+class ApprovalRequestsOut(BaseModel):
+    requests: list[ApprovalRequest]
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: int = Field(description="epoch milliseconds")
+    kind: str
+    actor: str = Field(description="the user URN who acted (or tried to)")
+    token_id: str | None = Field(description="the API token the request came with")
+    door: str | None = Field(description="rest, ui, mlflow, datahub or internal")
+    address: str | None = Field(description="the client's IP address")
+    urn: str | None
+    aspect: str | None
+    version_before: int | None
+    version_after: int | None
+    detail: dict[str, Any] | None
+
+
+class AuditOut(BaseModel):
+    entries: list[AuditEntryOut]
+    next: int | None = Field(description="pass as `after` for the next page; null at the end")

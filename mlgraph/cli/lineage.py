@@ -315,8 +315,16 @@ def approved(ctx: click.Context, urn: str, url: str) -> None:
         answer = client.approval(urn)
     stages = _unique(answer.stages)
     shown = f"  (stages: {', '.join(stages)})" if stages else "  (no stage or alias)"
+    record = answer.approval
     if answer.approved:
         click.echo(f"approved: {short(urn)} is approved for production{shown}")
+        if record is not None and record.decided_by:
+            click.echo(
+                f"  approved by {short(record.decided_by)} (requested by "
+                f"{short(record.requester)}), request {record.id}"
+            )
+            for e in record.evidence:
+                click.echo(f"  evidence: {e.label + ': ' if e.label else ''}{e.link}")
         return
     click.echo(f"not approved: {short(urn)} is not approved for production{shown}")
     for reason in answer.reasons:

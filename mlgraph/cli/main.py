@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from mlgraph import __version__
+from mlgraph.cli.approvals import COMMANDS as APPROVAL_COMMANDS
 from mlgraph.cli.catalog import COMMANDS
 from mlgraph.cli.ingest import COMMANDS as INGEST_COMMANDS
 from mlgraph.cli.lineage import COMMANDS as LINEAGE_COMMANDS
@@ -22,7 +23,13 @@ def cli() -> None:
     """mlgraph: an ML metadata catalog and lineage service."""
 
 
-for _command in (*COMMANDS, *LINEAGE_COMMANDS, *INGEST_COMMANDS, *USER_COMMANDS):
+for _command in (
+    *COMMANDS,
+    *LINEAGE_COMMANDS,
+    *APPROVAL_COMMANDS,
+    *INGEST_COMMANDS,
+    *USER_COMMANDS,
+):
     cli.add_command(_command)
 
 

@@ -17,6 +17,7 @@ from mlgraph.model.aspects.process import (
     MLTrainingRunProperties,
     RunResultType,
 )
+from mlgraph.sdk.approval_client import ApprovalClient
 from mlgraph.sdk.aspect_client import AspectClient, ProposalClient
 from mlgraph.sdk.entities.base import Timestamp
 from mlgraph.sdk.entity_client import EntityClient
@@ -70,6 +71,7 @@ class Client:
         self.proposals = ProposalClient(self._http)
         self.runs = RunClient(self.entities, self.aspects, actor)
         self._lineage = LineageClient(self._http)
+        self.approvals = ApprovalClient(self._http)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Client:
@@ -85,6 +87,16 @@ class Client:
     @property
     def url(self) -> str:
         return self._http.url
+
+    def as_user(self, *, token: str | None = None, actor: str | None = None) -> Client:
+        """A client on this one's connection that calls with other credentials: another
+        user's `token`, or (on a server with authentication off) an `actor` to name."""
+        return Client(self._http.url, token=token, actor=actor, http_client=self._http.client)
+
+    def whoami(self) -> dict[str, Any]:
+        """The caller as the server sees it (`auth` says whether it checks credentials)."""
+        me: dict[str, Any] = self._http.call("GET", "/api/v1/me")
+        return me
 
     def close(self) -> None:
         self._http.close()

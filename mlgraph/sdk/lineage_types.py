@@ -215,17 +215,79 @@ class Endpoint:
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """A link an approval request rests on: a URN (an evaluation run, a model card) or
+    an http(s) URL."""
+
+    label: str
+    link: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRequest:
+    """A request to move a model version into a protected stage or alias, and its
+    decision. `state`: pending, approved, rejected, withdrawn or expired; `applied_at`:
+    when the move it allowed was made (an approval is used once)."""
+
+    id: str
+    model: str
+    group: str | None
+    target: str  # "stage:Production" or "alias:champion"
+    requester: str
+    comment: str | None
+    evidence: tuple[Evidence, ...]
+    state: str
+    created_at: int
+    expires_at: int
+    decided_by: str | None
+    decided_at: int | None
+    decision_comment: str | None
+    applied_at: int | None
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> ApprovalRequest:
+        return cls(
+            d["id"],
+            d["model"],
+            d.get("group"),
+            d["target"],
+            d["requester"],
+            d.get("comment"),
+            tuple(Evidence(e.get("label") or "", e["link"]) for e in d.get("evidence") or ()),
+            d["state"],
+            d["created_at"],
+            d["expires_at"],
+            d.get("decided_by"),
+            d.get("decided_at"),
+            d.get("decision_comment"),
+            d.get("applied_at"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Approval:
-    """Whether a model is approved for production; `reasons` say why not."""
+    """Whether a model is approved for production, from the approval records: the
+    approval it holds its stage by (who, when, on what evidence), and `reasons` why
+    not (no approval on record, Archived, deprecated, superseded...)."""
 
     urn: str
     approved: bool
     stages: tuple[str, ...]
     reasons: tuple[str, ...]
+    approval: ApprovalRequest | None = None
+    pending: tuple[ApprovalRequest, ...] = ()
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> Approval:
-        return cls(d["urn"], bool(d["approved"]), _strs(d["stages"]), _strs(d["reasons"]))
+        last = d.get("approval")
+        return cls(
+            d["urn"],
+            bool(d["approved"]),
+            _strs(d["stages"]),
+            _strs(d["reasons"]),
+            ApprovalRequest.from_json(last) if last else None,
+            tuple(ApprovalRequest.from_json(r) for r in d.get("pending") or ()),
+        )
 
 
 @dataclass(frozen=True, slots=True)

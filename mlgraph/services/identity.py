@@ -23,11 +23,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from mlgraph.config import Settings
-from mlgraph.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from mlgraph.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from mlgraph.model.urn import user_urn
 from mlgraph.services.access import require
+from mlgraph.services.audit import AuditKind, AuditLog
 from mlgraph.services.principal import Permission, Principal, Role
-from mlgraph.services.proposals import Op, Proposal, WriteContext
+from mlgraph.services.proposals import Door, Op, Proposal, WriteContext
 from mlgraph.services.writes import WriteService, now_ms
 from mlgraph.store.identity_store import IdentityStore, TokenRow
 
@@ -87,17 +88,24 @@ class NewToken:
 
 
 class IdentityService:
-    def __init__(self, store: IdentityStore, writes: WriteService, settings: Settings) -> None:
+    def __init__(
+        self,
+        store: IdentityStore,
+        writes: WriteService,
+        settings: Settings,
+        audit: AuditLog | None = None,
+    ) -> None:
         self.store = store
         self.writes = writes
         self.settings = settings
+        self.audit = audit
         self._hasher = PasswordHasher()
         # Passwords checked recently, so that basic auth on every request (the mlflow
         # client's way) pays argon2 once: keyed by an HMAC of user and password under a
         # key of this process, holding the hash they matched (a changed one misses).
         self._pepper = secrets.token_bytes(32)
         self._verified: dict[bytes, str] = {}
-        self._used: dict[str, int] = {}
+        self._used: dict[str, tuple[str, int]] = {}  # token id -> (owner, last use)
         self._flushed = now_ms()
         self._roles: dict[str, tuple[frozenset[Role], frozenset[str], float, int]] = {}
         self._generation = 0
@@ -106,6 +114,43 @@ class IdentityService:
     @property
     def enabled(self) -> bool:
         return self.settings.auth == "on"
+
+    def _event(
+        self,
+        kind: AuditKind,
+        by: Principal | None,
+        urn: str | None = None,
+        detail: dict[str, Any] | None = None,
+        *,
+        door: Door = Door.REST,
+        address: str | None = None,
+    ) -> None:
+        if self.audit is not None:
+            actor = by.urn if by else SYSTEM
+            ctx = WriteContext(actor=actor, door=door, principal=by, address=address)
+            self.audit.record(kind, ctx, now_ms(), urn=urn, detail=detail)
+
+    def _require(self, by: Principal | None, permission: Permission, why: str) -> None:
+        """`access.require`, with the refusal in the audit log."""
+        try:
+            require(by, permission, why)
+        except (Forbidden, Unauthorized) as exc:
+            if self.audit is not None and by is not None:
+                ctx = WriteContext(actor=by.urn, door=Door.REST, principal=by)
+                self.audit.denied(ctx, exc, now_ms())
+            raise
+
+    def sign_in_failed(self, who: str, why: str, door: Door, address: str | None) -> None:
+        """A refused credential: recorded with what was tried (never the secret)."""
+        if self.audit is not None:
+            ctx = WriteContext(actor=who, door=door, address=address)
+            self.audit.record(AuditKind.SIGN_IN_FAILED, ctx, now_ms(), detail={"reason": why})
+
+    def signed_in(self, who: Principal, door: Door, address: str | None, how: str) -> None:
+        self._event(AuditKind.SIGN_IN, who, who.urn, {"method": how}, door=door, address=address)
+
+    def signed_out(self, who: Principal, door: Door, address: str | None) -> None:
+        self._event(AuditKind.SIGN_OUT, who, who.urn, door=door, address=address)
 
     # who is calling
 
@@ -152,7 +197,7 @@ class IdentityService:
             raise Unauthorized(f"the token {row.id} has expired; create a new one")
         if not active:
             raise Unauthorized(f"the account of token {row.id} is disabled")
-        self._touch(row.id, now)
+        self._touch(row.id, row.owner_urn, now)
         return self.principal(row.owner_urn, row.id)
 
     def by_password(self, username: str, password: str, *, slow: bool = True) -> Principal:
@@ -187,9 +232,9 @@ class IdentityService:
                 self._verified[key] = account.password_hash
         return self.principal(urn)
 
-    def _touch(self, token_id: str, now: int) -> None:
+    def _touch(self, token_id: str, owner: str, now: int) -> None:
         with self._lock:
-            self._used[token_id] = now
+            self._used[token_id] = (owner, now)
             due = now - self._flushed >= _LAST_USED_EVERY_MS
             if due:
                 self._flushed = now
@@ -200,7 +245,22 @@ class IdentityService:
         """Write the tokens' last uses noted since the last flush."""
         with self._lock:
             used, self._used = self._used, {}
-        self.store.mark_used(used)
+        self.store.mark_used({tid: at for tid, (_, at) in used.items()})
+        if self.audit is not None and used:
+            from mlgraph.store.audit_store import AuditEntry
+
+            self.audit.store.append(
+                [
+                    AuditEntry(
+                        at=at,
+                        kind=str(AuditKind.TOKEN_USED),
+                        actor=owner,
+                        token_id=tid,
+                        detail={"last_used_at": at},
+                    )
+                    for tid, (owner, at) in sorted(used.items())
+                ]
+            )
 
     # accounts
 
@@ -215,7 +275,7 @@ class IdentityService:
     ) -> str:
         """A local account, its roles, and the `corpuser` entity it signs in as. `by`:
         who asks (None: the machine's own administrator, e.g. `mlgraph users`)."""
-        require(by, Permission.MANAGE_USERS, "only admins create users")
+        self._require(by, Permission.MANAGE_USERS, "only admins create users")
         check_username(username)
         granted = roles_of(roles)
         hashed = self._hasher.hash(check_password(password)) if password is not None else None
@@ -225,6 +285,7 @@ class IdentityService:
             raise Conflict(f"the user {username!r} exists already")
         self.store.set_roles(urn, granted, by.urn if by else SYSTEM, now)
         self._changed()
+        self._event(AuditKind.USER_CREATED, by, urn, {"roles": sorted(granted)})
         info: dict[str, Any] = {"active": True, "displayName": display_name or username}
         self.writes.apply(
             [Proposal(Op.UPSERT, urn, "corpUserInfo", info)],
@@ -234,31 +295,34 @@ class IdentityService:
 
     def set_password(self, urn: str, password: str, *, by: Principal | None = None) -> None:
         if by is not None and by.urn != urn:
-            require(by, Permission.MANAGE_USERS, "only admins set another user's password")
+            self._require(by, Permission.MANAGE_USERS, "only admins set another user's password")
         hashed = self._hasher.hash(check_password(password))
         if not self.store.update_account(urn, now_ms(), password_hash=hashed):
             raise NotFound(f"no account {urn}")
         self._changed()
+        self._event(AuditKind.USER_CHANGED, by, urn, {"password": "set"})
 
     def set_disabled(self, urn: str, disabled: bool, *, by: Principal | None = None) -> None:
-        require(by, Permission.MANAGE_USERS, "only admins disable users")
+        self._require(by, Permission.MANAGE_USERS, "only admins disable users")
         if not self.store.update_account(urn, now_ms(), disabled=disabled):
             raise NotFound(f"no account {urn}")
         self._changed()
+        self._event(AuditKind.USER_CHANGED, by, urn, {"disabled": disabled})
 
     def set_roles(
         self, principal: str, roles: Iterable[str], *, by: Principal | None = None
     ) -> None:
         """Grant exactly `roles` to a user or a group."""
-        require(by, Permission.MANAGE_USERS, "only admins grant roles")
+        self._require(by, Permission.MANAGE_USERS, "only admins grant roles")
         if not principal.startswith(("urn:li:corpuser:", "urn:li:corpGroup:")):
             raise InvalidInput(f"roles go to users and groups, not to {principal}")
         granted = roles_of(roles)
         self.store.set_roles(principal, granted, by.urn if by else SYSTEM, now_ms())
         self._changed()
+        self._event(AuditKind.ROLES_CHANGED, by, principal, {"roles": sorted(granted)})
 
     def users(self, *, by: Principal | None = None) -> list[dict[str, Any]]:
-        require(by, Permission.MANAGE_USERS, "only admins list users")
+        self._require(by, Permission.MANAGE_USERS, "only admins list users")
         grants = self.store.grants()
         return [
             {
@@ -277,7 +341,7 @@ class IdentityService:
         self, owner: str, name: str, *, days: int | None = None, by: Principal | None = None
     ) -> NewToken:
         if by is not None and by.urn != owner:
-            require(by, Permission.MANAGE_TOKENS, "only admins create tokens for others")
+            self._require(by, Permission.MANAGE_TOKENS, "only admins create tokens for others")
         if not name.strip() or len(name) > 200:
             raise InvalidInput("a token needs a name of 1-200 characters (what it is for)")
         days = self.settings.token_default_days if days is None else days
@@ -294,12 +358,18 @@ class IdentityService:
             secrets.token_hex(8), owner, name.strip(), now, now + days * DAY_MS, None, None
         )
         self.store.add_token(row, token_hash(secret))
+        self._event(
+            AuditKind.TOKEN_CREATED,
+            by,
+            owner,
+            {"token": row.id, "name": row.name, "expires_at": row.expires_at},
+        )
         return NewToken(row, secret)
 
     def tokens(self, owner: str | None, *, by: Principal | None = None) -> list[TokenRow]:
         """`owner`'s tokens, or everybody's (None, admins only), with their last use."""
         if by is not None and owner != by.urn:
-            require(by, Permission.MANAGE_TOKENS, "only admins list others' tokens")
+            self._require(by, Permission.MANAGE_TOKENS, "only admins list others' tokens")
         self.flush()
         return self.store.tokens(owner)
 
@@ -311,4 +381,5 @@ class IdentityService:
             raise NotFound(f"no token {token_id}")
         found = self.store.token(token_id)
         assert found is not None
+        self._event(AuditKind.TOKEN_REVOKED, by, found.owner_urn, {"token": token_id})
         return found

@@ -12,8 +12,8 @@ model group only if the runs that trained it carry the tags the group requires.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
@@ -21,6 +21,10 @@ from mlgraph.config import Settings
 from mlgraph.errors import PolicyViolation
 from mlgraph.services.access import AccessControl
 from mlgraph.services.proposals import WriteContext
+
+if TYPE_CHECKING:
+    from mlgraph.services.audit import AuditKind
+    from mlgraph.store.aspect_store import WriteTx
 
 Value = dict[str, Any]
 
@@ -96,6 +100,25 @@ class PendingWrite(Protocol):
     def values(self, urns: Sequence[str], aspect: str) -> Mapping[str, Value]:
         """`aspect` of each of `urns` as it will read after the batch (absent ones left
         out): the batch's own value where it writes one, else the stored one."""
+        ...
+
+    @property
+    def tx(self) -> WriteTx:
+        """The batch's transaction, for a policy's own reads of what it guards."""
+        ...
+
+    @property
+    def now(self) -> int:
+        """The batch's time (epoch ms)."""
+        ...
+
+    def also(self, work: Callable[[WriteTx], None]) -> None:
+        """Run `work` in the same transaction once the batch is written (a policy
+        recording that it let something through)."""
+        ...
+
+    def audit(self, kind: AuditKind, urn: str, detail: dict[str, Any]) -> None:
+        """Add an audit entry to the batch's own (written only if the batch is)."""
         ...
 
 
@@ -181,4 +204,6 @@ class RequiredRunTags:
 
 def default_policies(settings: Settings) -> list[Policy]:
     """The policies every catalog runs: who may write first, then the catalog's rules."""
-    return [AccessControl(), RequiredRunTags(settings)]
+    from mlgraph.services.approvals import ProtectedMoves
+
+    return [AccessControl(), ProtectedMoves(settings), RequiredRunTags(settings)]

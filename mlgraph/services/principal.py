@@ -22,13 +22,15 @@ class Permission(StrEnum):
     HARD_DELETE = "hard_delete"
     MANAGE_USERS = "manage_users"
     MANAGE_TOKENS = "manage_tokens"
+    APPROVE = "approve"  # decide approval requests
+    AUDIT = "audit"  # read the audit log
 
 
 # What each role grants on its own; owners may also edit what they own.
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.READ}),
     Role.EDITOR: frozenset({Permission.READ, Permission.CREATE}),
-    Role.APPROVER: frozenset({Permission.READ}),
+    Role.APPROVER: frozenset({Permission.READ, Permission.APPROVE}),
     Role.ADMIN: frozenset(Permission),
 }
 

@@ -130,3 +130,4 @@ class WriteContext:
     # The signed-in caller, when authentication is on; None: not checked (authentication
     # off, or code in the same process such as the CLI's local commands and the demo).
     principal: Principal | None = None
+    address: str | None = None  # the client's IP address, for the audit log

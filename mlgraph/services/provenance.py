@@ -1,6 +1,7 @@
 """The questions seed 004 asks of the lineage graph, as first-class calls: which data
 trained this model, what breaks if this dataset changes (and whom to tell), which
-endpoints serve a model, the full ancestry of a deployment, is it approved."""
+endpoints serve a model, the full ancestry of a deployment (whether it is approved is
+`services/approvals.py`'s)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from mlgraph.store.aspect_store import AspectStore
 RUN_TYPES = {"dataProcessInstance", "dataJob"}
 TRAINING_RELS = {"Consumes", "DataProcessInstanceConsumes"}
 DIRECT_DATA_RELS = {"TrainedOn": "training", "EvaluatedOn": "evaluation"}
-PRODUCTION_STAGES = {"production", "champion"}
 
 
 class ProvenanceService:
@@ -145,31 +145,6 @@ class ProvenanceService:
                 }
             )
         return out
-
-    def approval(self, urn: str) -> dict[str, Any]:
-        """Is this model approved for production: its stage/aliases, and why (not)."""
-        _, spec, _ = parse_urn(urn)
-        if spec.name != "mlModel":
-            raise InvalidInput(f"approval is asked of an mlModel, not a {spec.name}")
-        aspects = self._aspects(
-            [urn], "versionProperties", "globalTags", "deprecation", "status"
-        ).get(urn, {})
-        aliases = [
-            a.get("versionTag") for a in aspects.get("versionProperties", {}).get("aliases", [])
-        ]
-        tags = [t["tag"] for t in aspects.get("globalTags", {}).get("tags", [])]
-        stages = [a for a in aliases if a] + [
-            t.rsplit(":", 1)[-1].removeprefix("mlflow_") for t in tags
-        ]
-        reasons = []
-        in_production = any(s.lower() in PRODUCTION_STAGES for s in stages)
-        if not in_production:
-            reasons.append("no Production stage or champion alias")
-        if aspects.get("deprecation", {}).get("deprecated"):
-            reasons.append("deprecated")
-        if aspects.get("status", {}).get("removed"):
-            reasons.append("soft-deleted")
-        return {"urn": urn, "approved": not reasons, "stages": stages, "reasons": reasons}
 
 
 def _version(name: Any, aspects: dict[str, Any]) -> str | None:

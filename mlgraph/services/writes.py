@@ -17,7 +17,7 @@ import orjson
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from mlgraph.errors import Conflict, InvalidInput, MlgraphError, NotFound
+from mlgraph.errors import Conflict, Forbidden, InvalidInput, MlgraphError, NotFound, Unauthorized
 from mlgraph.model.fields import MetricPoints
 from mlgraph.model.registry import (
     ASPECTS,
@@ -28,6 +28,7 @@ from mlgraph.model.registry import (
     parse_urn,
 )
 from mlgraph.model.urn import Urn
+from mlgraph.services.audit import AuditKind, AuditLog, entry
 from mlgraph.services.indexing import aspect_properties, aspect_text, words
 from mlgraph.services.policies import AspectChange, Policy
 from mlgraph.services.proposals import Op, Proposal, WriteContext, WriteResult
@@ -212,7 +213,10 @@ class WriteService:
     """The one entry point for writes. Every door calls `apply` (or `apply_one`); the
     policies it is built with see every batch."""
 
-    def __init__(self, store: AspectStore, policies: Sequence[Policy] = ()) -> None:
+    def __init__(
+        self, store: AspectStore, policies: Sequence[Policy] = (), audit: AuditLog | None = None
+    ) -> None:
+        self.audit = audit  # None: writes leave no audit entries (benchmarks of the floor)
         self.store = store
         self.policies = tuple(policies)
 
@@ -255,7 +259,11 @@ class WriteService:
         for attempt in range(_RETRIES):
             try:
                 with self.store.transaction() as tx:
-                    return _BatchApply(tx, ctx, self.policies).run(checked)
+                    return _BatchApply(tx, ctx, self.policies, self.audit is not None).run(checked)
+            except (Forbidden, Unauthorized) as exc:
+                if self.audit is not None:  # the refusal outlives the rolled-back batch
+                    self.audit.denied(ctx, exc, now_ms())
+                raise
             except (StaleWrite, IntegrityError):
                 # Another writer changed one of our rows between our read and write.
                 if attempt == _RETRIES - 1:
@@ -268,10 +276,14 @@ class WriteService:
 class _BatchApply:
     """One attempt at applying a checked batch inside an open transaction."""
 
-    def __init__(self, tx: WriteTx, ctx: WriteContext, policies: Sequence[Policy]) -> None:
+    def __init__(
+        self, tx: WriteTx, ctx: WriteContext, policies: Sequence[Policy], audited: bool
+    ) -> None:
         self.tx = tx
         self.ctx = ctx
         self.policies = policies
+        self.audited = audited
+        self.later: list[Callable[[WriteTx], None]] = []  # policies' own statements
         self.now = now_ms()
         self.states: dict[tuple[str, str], _KeyState] = {}
         self.status_changes: dict[str, bool] = {}
@@ -442,12 +454,26 @@ class _BatchApply:
         property_rows: list[dict[str, Any]] = []
         docs_to_rebuild: set[str] = set()
         touched: set[str] = set()
+        audit: list[Any] = []
         for key, state in self.states.items():
             if not state.produced or key[0] in self.hard_deleted:
                 continue
             touched.add(key[0])
             final = state.produced[-1]
             kept = key not in self.unkept
+            if self.audited and kept:
+                audit.append(
+                    entry(
+                        AuditKind.WRITE,
+                        self.ctx,
+                        self.now,
+                        urn=key[0],
+                        aspect=key[1],
+                        before=state.stored.version if state.stored else None,
+                        after=final.version,
+                        detail={"deleted": True} if final.value is None else None,
+                    )
+                )
             if state.stored is not None and kept:
                 archive.append(state.stored)
             if kept:
@@ -524,6 +550,23 @@ class _BatchApply:
         )
         for urn in self.hard_deleted:
             tx.hard_delete(urn)
+        for work in self.later:
+            work(tx)
+        if self.audited:
+            tx.append_audit(audit + self._other_entries())
+
+    def _other_entries(self) -> list[Any]:
+        """Audit entries of what is not an aspect version: metric points, hard deletes."""
+        out = []
+        points: dict[str, int] = {}
+        for p in self.points:
+            if p["urn"] not in self.hard_deleted:
+                points[p["urn"]] = points.get(p["urn"], 0) + 1
+        for urn, n in points.items():
+            out.append(entry(AuditKind.METRICS, self.ctx, self.now, urn=urn, detail={"points": n}))
+        for urn in sorted(self.hard_deleted):
+            out.append(entry(AuditKind.HARD_DELETE, self.ctx, self.now, urn=urn))
+        return out
 
     def _rebuild_docs(self, urns: set[str]) -> None:
         """One full-text document per entity: the name its URN gives it, then all its
@@ -576,6 +619,24 @@ class _Pending:
     @property
     def changes(self) -> list[AspectChange]:
         return self._changes(None)
+
+    @property
+    def tx(self) -> WriteTx:
+        return self._batch.tx
+
+    @property
+    def now(self) -> int:
+        return self._batch.now
+
+    def also(self, work: Callable[[WriteTx], None]) -> None:
+        self._batch.later.append(work)
+
+    def audit(self, kind: AuditKind, urn: str, detail: dict[str, Any]) -> None:
+        b = self._batch
+        if b.audited:
+            b.later.append(
+                lambda tx: tx.append_audit([entry(kind, b.ctx, b.now, urn=urn, detail=detail)])
+            )
 
     @property
     def created(self) -> frozenset[str]:

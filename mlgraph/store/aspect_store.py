@@ -11,6 +11,10 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, func, or_, select, true, tuple_
 
+from mlgraph.store.approval_store import ApprovalRow, mark_applied
+from mlgraph.store.approval_store import usable as usable_approval
+from mlgraph.store.audit_store import AuditEntry
+from mlgraph.store.audit_store import append as append_audit
 from mlgraph.store.dialect import (
     bulk_delete,
     bulk_insert,
@@ -327,6 +331,15 @@ class WriteTx:
 
     def claim_ids(self, ids: Sequence[ExternalId]) -> None:
         claim(self.conn, ids)
+
+    def append_audit(self, entries: Sequence[AuditEntry]) -> None:
+        append_audit(self.conn, entries)
+
+    def usable_approval(self, model_urn: str, target: str, now: int) -> ApprovalRow | None:
+        return usable_approval(self.conn, model_urn, target, now)
+
+    def mark_approval_applied(self, request_id: str, now: int) -> None:
+        mark_applied(self.conn, request_id, now)
 
     def hard_delete(self, urn: str) -> None:
         release(self.conn, urn)

@@ -198,3 +198,51 @@ api_tokens = Table(
     Index("ux_api_tokens_secret", "secret_hash", unique=True),
     Index("ix_api_tokens_owner", "owner_urn"),
 )
+
+# The audit log: every write and every security event, appended and never changed
+# (triggers refuse UPDATE and DELETE; a hard delete of an entity leaves its rows).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("at", BigInteger, nullable=False),  # epoch ms
+    Column("kind", String(64), nullable=False),  # write, sign_in_failed, token_created, ...
+    Column("actor", String(512), nullable=False),  # a corpuser URN
+    Column("token_id", String(32)),
+    Column("door", String(32)),
+    Column("address", String(64)),
+    Column("urn", String),
+    Column("aspect", String(255)),
+    Column("version_before", BigInteger),
+    Column("version_after", BigInteger),
+    Column("detail", Text),  # JSON object, or NULL
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_actor", "actor", "id"),
+    Index("ix_audit_log_urn", "urn", "id"),
+    Index("ix_audit_log_kind", "kind", "id"),
+)
+
+# Approval requests: moving a model version into a protected stage or alias (Production,
+# `champion`) takes one, approved by an approver who is not its requester.
+approval_requests = Table(
+    "approval_requests",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("model_urn", String(512), nullable=False),  # the mlModel (a registered version)
+    Column("group_urn", String(512)),
+    Column("target", String(255), nullable=False),  # "stage:Production" or "alias:champion"
+    Column("requester", String(512), nullable=False),
+    Column("comment", Text),
+    Column("evidence", Text, nullable=False),  # JSON list of {label, link}
+    Column("state", String(16), nullable=False),  # pending approved rejected withdrawn
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),  # pending ones lapse then
+    Column("decided_by", String(512)),
+    Column("decided_at", BigInteger),
+    Column("decision_comment", Text),
+    Column("applied_at", BigInteger),  # when the move it allowed was made (used once)
+    Index("ix_approval_requests_model", "model_urn", "target"),
+    Index("ix_approval_requests_state", "state", "created_at"),
+)

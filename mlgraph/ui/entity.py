@@ -72,7 +72,7 @@ def entity_page(urn: str, request: Request, services: ServicesDep) -> HTMLRespon
         tabs=tabs,
         tab=tab,
         has_lineage=h.type in LINEAGE_TYPES,
-        approval=services.provenance.approval(urn) if h.type == "mlModel" else None,
+        approval=services.approvals.status(urn) if h.type == "mlModel" else None,
         saved=request.query_params.get("saved"),
         **context,
     )

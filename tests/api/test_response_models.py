@@ -188,6 +188,52 @@ def _calls(client: TestClient) -> list[tuple[str, str, str, dict[str, Any]]]:
     ]
 
 
+def _approval_calls(client: TestClient) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """The approval and audit routes (with authentication off, people are named)."""
+    rzeng = {"X-Mlgraph-Actor": "urn:li:corpuser:rzeng"}
+    okafor = {"X-Mlgraph-Actor": "urn:li:corpuser:mokafor"}
+
+    def opened(model: str, target: str) -> str:
+        body = {"model": model, "target": target, "evidence": [RUN]}
+        r = client.post("/api/v1/approvals", json=body, headers=rzeng)
+        assert r.status_code == 200, r.text
+        rid: str = r.json()["id"]
+        return rid
+
+    first = opened(CLF_V21, "alias:champion")
+    second = opened(CLF_V20, "stage:Production")
+    third = opened(CLF_V20, "alias:champion")
+    return [
+        ("get", "/api/v1/approvals", "/api/v1/approvals", {"params": {"state": "pending"}}),
+        ("get", "/api/v1/approvals/{request_id}", f"/api/v1/approvals/{first}", {}),
+        (
+            "post",
+            "/api/v1/approvals/{request_id}/approve",
+            f"/api/v1/approvals/{first}/approve",
+            {"json": {"comment": "ok"}, "headers": okafor},
+        ),
+        (
+            "post",
+            "/api/v1/approvals/{request_id}/reject",
+            f"/api/v1/approvals/{second}/reject",
+            {"json": {}, "headers": okafor},
+        ),
+        (
+            "post",
+            "/api/v1/approvals/{request_id}/withdraw",
+            f"/api/v1/approvals/{third}/withdraw",
+            {"json": {}, "headers": rzeng},
+        ),
+        (
+            "post",
+            "/api/v1/approvals",
+            "/api/v1/approvals",
+            {"json": {"model": CLF_V20, "target": "alias:champion"}, "headers": rzeng},
+        ),
+        ("get", "/api/v1/audit", "/api/v1/audit", {"params": {"limit": 5}}),
+    ]
+
+
 def _identity_calls(
     app: TestClient, people: dict[str, Any]
 ) -> list[tuple[str, str, str, dict[str, Any]]]:
@@ -243,7 +289,7 @@ def test_every_route_answers_the_shape_it_documents(
     client: TestClient, app: TestClient, people: dict[str, Any]
 ) -> None:
     spec, documented = _documented(client)
-    calls = _calls(client)
+    calls = _calls(client) + _approval_calls(client)
     identity = _identity_calls(app, people)
     assert {(m, t) for m, t, _, _ in [*calls, *identity]} == documented
     _check(client, spec, calls)

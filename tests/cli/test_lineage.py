@@ -146,13 +146,19 @@ def test_endpoints(sdk: Client) -> None:
 def test_approved_exits_0_or_1_with_the_reasons(sdk: Client) -> None:
     yes = run(sdk, "approved", CLF21)
     assert yes.exit_code == 0, yes.output
-    assert yes.output == "approved: clf-v2.1 is approved for production  (stages: Production)\n"
+    lines = yes.output.splitlines()
+    assert lines[0] == "approved: clf-v2.1 is approved for production  (stages: Production)"
+    assert lines[1].startswith("  approved by mokafor (requested by rzeng), request ")
+    assert lines[2:] == [
+        "  evidence: training run: urn:li:dataProcessInstance:exp-47b",
+        f"  evidence: model card: {CLF21}",
+    ]
 
     no = run(sdk, "approved", CLF20)
     assert no.exit_code == 1, no.output
     assert no.output.splitlines() == [
         "not approved: clf-v2.0 is not approved for production  (stages: Archived)",
-        "  - no Production stage or champion alias",
+        "  - Archived: it may no longer be deployed",
     ]
 
 
@@ -162,7 +168,7 @@ def test_approved_exits_0_or_1_with_the_reasons(sdk: Client) -> None:
         (("lineage", "urn:li:corpuser:nobody"), "not_found: no entity urn:li:corpuser:nobody"),
         (("lineage", CLF21, "--type", "rocket"), "invalid_input: unknown entity type(s) rocket"),
         (("lineage", "diff", CLF21, ORDERS21), "lineage diff compares two mlModels"),
-        (("approved", ORDERS21), "approval is asked of an mlModel"),
+        (("approved", ORDERS21), "approvals are for model versions (mlModel)"),
         (("training-data", ORDERS21), "training data is asked of a model"),
     ],
 )

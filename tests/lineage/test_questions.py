@@ -100,7 +100,13 @@ def test_is_this_model_approved_for_production(client: TestClient) -> None:
     assert approved["approved"] is True and "Production" in approved["stages"]
     archived = ask(client, "approval", CLF20)
     assert archived["approved"] is False
-    assert archived["reasons"] == ["no Production stage or champion alias"]
+    assert archived["reasons"] == ["Archived: it may no longer be deployed"]
+    # from the records: who asked, who approved, on what evidence
+    record = approved["approval"]
+    assert record["requester"] == "urn:li:corpuser:rzeng"
+    assert record["decided_by"] == "urn:li:corpuser:mokafor"
+    assert record["target"] == "stage:Production"
+    assert record["evidence"][0]["link"] == "urn:li:dataProcessInstance:exp-47b"
 
 
 def test_why_did_the_model_regress_lineage_diff(client: TestClient) -> None:

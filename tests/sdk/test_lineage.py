@@ -158,7 +158,10 @@ def test_approval(sdk: Client) -> None:
     assert approved.reasons == ()
     archived = sdk.approval(CLF20)
     assert archived.approved is False
-    assert archived.reasons == ("no Production stage or champion alias",)
+    assert archived.reasons == ("Archived: it may no longer be deployed",)
+    assert approved.approval is not None
+    assert approved.approval.decided_by == "urn:li:corpuser:mokafor"
+    assert approved.approval.evidence[0].link == "urn:li:dataProcessInstance:exp-47b"
 
 
 def test_lineage_diff_of_the_regressed_model(sdk: Client) -> None:

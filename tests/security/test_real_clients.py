@@ -53,7 +53,7 @@ def _mlgraph(data_dir: Path, *args: str, stdin: str = "") -> subprocess.Complete
 def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
     data_dir = tmp_path_factory.mktemp("secured")
     _mlgraph(data_dir, "users", "create-admin", "ada", "--password-stdin", stdin=PASSWORD + "\n")
-    for name, role in (("eve", "editor"), ("vic", "viewer")):
+    for name, role in (("eve", "editor"), ("vic", "viewer"), ("april", "approver")):
         _mlgraph(
             data_dir,
             "users",
@@ -68,20 +68,22 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
         name: _mlgraph(
             data_dir, "tokens", "create", "--user", name, "--name", "tests"
         ).stdout.strip()
-        for name in ("ada", "eve", "vic")
+        for name in ("ada", "eve", "vic", "april")
     }
     with mlgraph_server(data_dir, auth="on", anonymous_read="false") as live:
         yield Team(live.url, data_dir, tokens)
 
 
-def _mlflow(team: Team, experiment: str, **auth: str) -> dict[str, dict[str, object]]:
+def _mlflow(
+    team: Team, *args: str, script: str = "mlflow_auth.py", **auth: str
+) -> dict[str, dict[str, object]]:
     if not MLFLOW_PYTHON.exists():
         pytest.fail("the mlflow peer venv is missing: run `make peers` (make test does)")
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
     env["MLFLOW_TRACKING_URI"] = team.url
     env.update({f"MLFLOW_TRACKING_{k.upper()}": v for k, v in auth.items()})
     done = subprocess.run(
-        [str(MLFLOW_PYTHON), str(SCRIPTS / "mlflow_auth.py"), experiment],
+        [str(MLFLOW_PYTHON), str(SCRIPTS / script), *args],
         capture_output=True,
         text=True,
         env=env,
@@ -220,3 +222,86 @@ def test_sdk_and_cli_use_the_token_and_a_revoked_one_fails_next(team: Team) -> N
     denied = _cli_put(team, token, proposals)
     assert denied.returncode != 0
     assert "revoked" in denied.stderr
+
+
+def _approval(team: Team, urn: str) -> dict[str, object]:
+    r = httpx.get(
+        f"{team.url}/api/v1/approval/{quote(urn, safe='')}",
+        headers={"Authorization": f"Bearer {team.tokens['eve']}"},
+    )
+    assert r.status_code == 200, r.text
+    body: dict[str, object] = r.json()
+    return body
+
+
+def test_mlflow_production_needs_an_approval_by_another_approver(team: Team) -> None:
+    from mlgraph.integrations.mlflow.urns import model_version_urn
+
+    eve = {"token": team.tokens["eve"]}
+    out = _mlflow(team, "register", "fraud-scorer", script="mlflow_approval.py", **eve)
+    version = out["register"]["ok"]["version"]  # type: ignore[index]
+    run_id = out["register"]["ok"]["run_id"]  # type: ignore[index]
+    # Straight to Production, or the protected alias: refused, saying what to do.
+    for step in ("to_production", "alias_champion"):
+        assert out[step]["error_code"] == "PERMISSION_DENIED", out
+        assert "approval required" in str(out[step]["message"])
+        assert "mlgraph approvals request" in str(out[step]["message"])
+    model = model_version_urn("fraud-scorer", version)
+    assert _approval(team, model)["approved"] is False
+
+    with Client(team.url, token=team.tokens["eve"]) as as_eve:
+        made = as_eve.approvals.request(
+            model, evidence=[("evaluation run", run_urn(run_id))], comment="val_auc 0.93"
+        )
+        with pytest.raises(Forbidden, match="lacks `approve`"):
+            as_eve.approvals.approve(made.id)
+    with Client(team.url, token=team.tokens["ada"]) as as_ada:
+        # The admin is no approver of her own request either (segregation of duties).
+        own = as_ada.approvals.request(model, "alias:champion")
+        with pytest.raises(Forbidden, match="segregation of duties"):
+            as_ada.approvals.approve(own.id)
+        as_ada.approvals.withdraw(own.id)
+    with Client(team.url, token=team.tokens["april"]) as as_april:
+        decided = as_april.approvals.approve(made.id, "evaluation reviewed")
+    assert decided.state == "approved" and decided.decided_by == "urn:li:corpuser:april"
+
+    promoted = _mlflow(team, "promote", "fraud-scorer", version, script="mlflow_approval.py", **eve)
+    assert promoted["to_production"] == {"ok": "Production"}, promoted
+    answer = _approval(team, model)
+    assert answer["approved"] is True, answer
+    record = answer["approval"]
+    assert isinstance(record, dict)
+    assert record["decided_by"] == "urn:li:corpuser:april"
+    assert record["requester"] == "urn:li:corpuser:eve"
+    assert record["evidence"] == [{"label": "evaluation run", "link": run_urn(run_id)}]
+
+    # Seed 004: who promoted each version, and when — with real identities.
+    headers = {"Authorization": f"Bearer {team.tokens['ada']}"}
+    history = httpx.get(
+        f"{team.url}/api/v1/models/{quote(model, safe='')}/registry-history", headers=headers
+    ).json()["events"]
+    moves = [(e["actor"], e["to"]) for e in history if e["kind"] == "stage"]
+    assert ("urn:li:corpuser:eve", "Production") in moves
+    audit = httpx.get(
+        f"{team.url}/api/v1/audit", params={"urn": model, "limit": 1000}, headers=headers
+    )
+    steps = [
+        (e["kind"], e["actor"], e["door"]) for e in audit.json()["entries"] if e["kind"] != "write"
+    ]
+    assert steps[:2] == [
+        ("permission_denied", "urn:li:corpuser:eve", "mlflow"),
+        ("permission_denied", "urn:li:corpuser:eve", "mlflow"),
+    ]
+    assert ("approval_requested", "urn:li:corpuser:eve", "rest") in steps
+    assert ("permission_denied", "urn:li:corpuser:ada", "rest") in steps
+    assert ("approval_approved", "urn:li:corpuser:april", "rest") in steps
+    assert steps[-1] == ("approval_applied", "urn:li:corpuser:eve", "mlflow")
+    writes = [e for e in audit.json()["entries"] if e["kind"] == "write"]
+    assert {e["token_id"] for e in writes if e["door"] == "mlflow"} != {None}
+    assert all(e["address"] == "127.0.0.1" for e in audit.json()["entries"])
+
+    archived = _mlflow(team, "archive", "fraud-scorer", version, script="mlflow_approval.py", **eve)
+    assert archived["to_archived"] == {"ok": "Archived"}, archived
+    after = _approval(team, model)
+    assert after["approved"] is False
+    assert after["reasons"] == ["Archived: it may no longer be deployed"]

@@ -64,7 +64,7 @@ def experiment_urn(services: Services, name: str) -> str:
 def test_home_shows_counts_recent_changes_and_models_in_production(client: TestClient) -> None:
     html = get(client, "/")
     body = text(html)
-    assert "62 entities" in body
+    assert "63 entities" in body
     assert 'href="/search?type=mlModel"' in html
     recent = html[html.index('id="recent"') :]
     assert "clf_orders" in recent
@@ -86,7 +86,7 @@ def test_home_recent_changes_are_newest_first_and_live_only(
     services.writes.apply([Proposal(Op.DELETE_ENTITY, ORDERS)])
     html = get(client, "/")
     assert "orders_v2.1" not in text(html.split('id="recent"')[1])
-    assert "61 entities" in text(html)
+    assert "62 entities" in text(html)
 
 
 def test_home_lists_a_bounded_number_of_tagged_models_and_links_to_the_rest(
@@ -171,7 +171,7 @@ def test_search_filter_grammar_and_its_errors(client: TestClient) -> None:
 
 def test_every_entity_renders_every_tab(client: TestClient, services: Services) -> None:
     rows, _ = services.entities.page(limit=1000)
-    assert len(rows) == 62
+    assert len(rows) == 63
     for row in rows:
         for tab, _label in tabs_for(header(services.entities.get(row.urn))):
             get(client, page(row.urn, tab=tab))
@@ -186,7 +186,6 @@ def test_model_header_card_and_metrics(client: TestClient) -> None:
         "production",
         "customer-churn",
         "customer-analytics",
-        "approved",
         "A gradient boosting model that predicts customer churn",
     ):
         assert expected in body
@@ -217,8 +216,11 @@ def test_model_header_card_and_metrics(client: TestClient) -> None:
 
 
 def test_version_badges_and_deprecation(client: TestClient, services: Services) -> None:
-    body = text(get(client, page(CLF_V21)))
-    assert "v2.1" in body and "Production" in body
+    html = get(client, page(CLF_V21))
+    assert "v2.1" in text(html) and "Production" in text(html)
+    # approved on record: the badge names the approver
+    assert 'class="badge approved" title="approved by mokafor"' in html
+    assert "approved" not in text(get(client, page(CHURN))).split("Custom properties")[0]
     deprecation = {"deprecated": True, "note": "superseded by v2.1", "replacement": CLF_V21}
     services.writes.apply_one(Proposal(Op.UPSERT, CLF_V20, "deprecation", value=deprecation))
     body = text(get(client, page(CLF_V20)))

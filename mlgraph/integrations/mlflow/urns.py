@@ -15,6 +15,8 @@ uses, so metadata from either path lands on the same URNs:
 
 from __future__ import annotations
 
+from mlgraph.model.stages import STAGE_TAG_PREFIX as STAGE_TAG_PREFIX
+from mlgraph.model.stages import stage_tag_urn as stage_tag_urn
 from mlgraph.model.urn import encode_part, guid, platform_urn
 
 PLATFORM = "mlflow"
@@ -41,13 +43,6 @@ def model_version_urn(name: str, version: str | int, env: str = "PROD") -> str:
 
 def version_set_urn(name: str) -> str:
     return f"urn:li:versionSet:({guid({'platform': PLATFORM, 'name': name})},mlModel)"
-
-
-STAGE_TAG_PREFIX = "urn:li:tag:mlflow_"
-
-
-def stage_tag_urn(stage: str) -> str:
-    return f"{STAGE_TAG_PREFIX}{stage.lower()}"
 
 
 def logged_model_urn(model_id: str, env: str = "PROD") -> str:
