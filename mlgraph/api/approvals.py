@@ -74,8 +74,12 @@ async def get_approval(services: ServicesDep, request_id: str) -> JSONResponse:
     return JSONResponse(await run_in_threadpool(services.approvals.get, request_id))
 
 
-async def _comment(body: Any) -> Any:
-    return _object(body, {"comment"}).get("comment") if body is not None else None
+def _comment(body: Annotated[Any, Depends(json_body)]) -> Any:
+    """The decision's body: `{"comment": ...}` (or `{}`)."""
+    return _object(body, {"comment"}).get("comment")
+
+
+CommentDep = Annotated[Any, Depends(_comment)]
 
 
 @router.post(
@@ -85,10 +89,9 @@ async def approve(
     services: ServicesDep,
     ctx: WriteContextDep,
     request_id: str,
-    body: Annotated[Any, Depends(json_body)],
+    comment: CommentDep,
 ) -> JSONResponse:
     """Approve a pending request (the approver role; not its requester)."""
-    comment = await _comment(body)
     got = await run_in_threadpool(services.approvals.decide, ctx, request_id, True, comment)
     return JSONResponse(got)
 
@@ -100,10 +103,9 @@ async def reject(
     services: ServicesDep,
     ctx: WriteContextDep,
     request_id: str,
-    body: Annotated[Any, Depends(json_body)],
+    comment: CommentDep,
 ) -> JSONResponse:
     """Reject a pending request, saying why in `comment` (the approver role)."""
-    comment = await _comment(body)
     got = await run_in_threadpool(services.approvals.decide, ctx, request_id, False, comment)
     return JSONResponse(got)
 
@@ -115,9 +117,8 @@ async def withdraw(
     services: ServicesDep,
     ctx: WriteContextDep,
     request_id: str,
-    body: Annotated[Any, Depends(json_body)],
+    comment: CommentDep,
 ) -> JSONResponse:
     """Withdraw a request that is not used yet (its requester, or an admin)."""
-    comment = await _comment(body)
     got = await run_in_threadpool(services.approvals.withdraw, ctx, request_id, comment)
     return JSONResponse(got)

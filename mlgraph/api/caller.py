@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
@@ -167,12 +166,9 @@ def address_of(request: HTTPConnection) -> str | None:
 def _claimed(authorization: str) -> str:
     """Who a refused credential claimed to be, for the audit log: the basic-auth user
     name, if it reads as one (never the password or the token)."""
-    scheme, _, value = authorization.strip().partition(" ")
-    if scheme.lower() == "basic" and len(value) < 1024:
-        with contextlib.suppress(binascii.Error, UnicodeDecodeError, ValueError):
-            user = base64.b64decode(value, validate=True).decode().partition(":")[0]
-            if user and len(user) <= 128 and not user.startswith("mlgp_"):
-                return user_urn(user)
+    user = _basic_user(authorization.strip()) if len(authorization) <= MAX_AUTHORIZATION else None
+    if user and len(user) <= 128 and not user.startswith("mlgp_"):
+        return user_urn(user)
     return ANONYMOUS
 
 

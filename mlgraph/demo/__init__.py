@@ -9,13 +9,11 @@ Loading is idempotent: a second load writes nothing new.
 from __future__ import annotations
 
 from mlgraph.demo import airline_forecast, churn, fraud_detection, orders_fraud
-from mlgraph.demo.vocabulary import APPROVER, REQUESTER, vocabulary
+from mlgraph.demo.vocabulary import vocabulary
 from mlgraph.demo.writer import DemoWriter, People
 from mlgraph.sdk import Client, WriteResult
 
 STORIES = (churn, airline_forecast, fraud_detection, orders_fraud)
-# Who the stories act as beyond the loader, and the role each needs.
-PEOPLE = {REQUESTER: "editor", APPROVER: "approver"}
 
 
 def write_demo(client: Client, people: People | None = None) -> list[WriteResult]:
@@ -35,4 +33,4 @@ def load_demo(client: Client, people: People | None = None) -> int:
     return len({r.urn for r in write_demo(client, people) if r.changed})
 
 
-__all__ = ["PEOPLE", "People", "load_demo", "write_demo"]
+__all__ = ["People", "load_demo", "write_demo"]

@@ -29,7 +29,8 @@ SIGN_IN = (
 )
 
 
-def _owners(value: dict[str, Any] | None) -> set[str]:
+def owners_of(value: dict[str, Any] | None) -> set[str]:
+    """The owner URNs an `ownership` aspect value names."""
     return {o["owner"] for o in (value or {}).get("owners") or [] if isinstance(o, dict)}
 
 
@@ -76,9 +77,9 @@ class AccessControl:
         domain_owners = write.stored(domain_urns, "ownership") if domain_urns else {}
         mine = {who.urn, *who.groups}
         for urn in edited:
-            owners = _owners(ownership.get(urn))
+            owners = owners_of(ownership.get(urn))
             for d in (domains.get(urn) or {}).get("domains") or []:
-                owners |= _owners(domain_owners.get(d))
+                owners |= owners_of(domain_owners.get(d))
             if owners & mine:
                 continue
             if not owners:

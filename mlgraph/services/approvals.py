@@ -18,9 +18,8 @@ protects none); `Settings.protected_stages` / `protected_aliases` are the defaul
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -36,27 +35,23 @@ from mlgraph.model.stages import (
     targets_held,
 )
 from mlgraph.model.urn import Urn
-from mlgraph.services.access import SIGN_IN, refuse
+from mlgraph.services.access import SIGN_IN, owners_of, refuse
 from mlgraph.services.audit import AuditKind, AuditLog, entry
 from mlgraph.services.entities import EntityService
 from mlgraph.services.principal import Permission
 from mlgraph.services.proposals import WriteContext
+from mlgraph.services.writes import now_ms
 from mlgraph.store.approval_store import ApprovalRow, ApprovalStore
-from mlgraph.store.aspect_store import AspectStore, WriteTx
+from mlgraph.store.aspect_store import AspectStore
+
+if TYPE_CHECKING:
+    from mlgraph.services.policies import PendingWrite
 
 STAGES_PROPERTY = "mlgraph.protected_stages"
 ALIASES_PROPERTY = "mlgraph.protected_aliases"
 MAX_EVIDENCE = 20
 MAX_COMMENT = 4000
 DAY_MS = 86_400_000
-
-
-def _now() -> int:
-    return int(time.time() * 1000)
-
-
-def _owners(value: dict[str, Any] | None) -> set[str]:
-    return {o["owner"] for o in (value or {}).get("owners") or [] if isinstance(o, dict)}
 
 
 def protected_targets(settings: Settings, group_props: dict[str, Any] | None) -> set[str]:
@@ -95,7 +90,7 @@ class ProtectedMoves:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def check(self, write: Any) -> None:
+    def check(self, write: PendingWrite) -> None:
         entering: dict[str, set[str]] = {}
         for change in write.changed("globalTags"):
             if change.entity_type == "mlModel" and change.after is not None:
@@ -120,12 +115,11 @@ class ProtectedMoves:
             for target in sorted(entering[model] & guarded):
                 self._allow(write, model, target, enforce)
 
-    def _allow(self, write: Any, model: str, target: str, enforce: bool) -> None:
-        tx: WriteTx = write.tx
-        row = tx.usable_approval(model, target, write.now)
+    def _allow(self, write: PendingWrite, model: str, target: str, enforce: bool) -> None:
+        row = write.tx.usable_approval(model, target, write.now)
         if row is not None:
-            now = write.now
-            write.also(lambda t, rid=row.id: t.mark_approval_applied(rid, now))
+            rid, now = row.id, write.now
+            write.also(lambda tx: tx.mark_approval_applied(rid, now))
             write.audit(
                 AuditKind.APPROVAL_APPLIED,
                 model,
@@ -218,14 +212,21 @@ class ApprovalService:
         return {u: {a: orjson.loads(v) for a, v in d.items()} for u, d in raw.items()}
 
     def _deny(self, ctx: WriteContext, error: MlgraphError) -> MlgraphError:
-        self.audit.denied(ctx, error, _now())
+        self.audit.denied(ctx, error, now_ms())
         return error
 
     def _model(self, urn: str) -> tuple[str | None, dict[str, Any]]:
         _, spec, _ = parse_urn(urn)
         if spec.name != "mlModel":
             raise InvalidInput(f"approvals are for model versions (mlModel), not a {spec.name}")
-        names = ("mlModelProperties", "ownership", "globalTags", "versionProperties")
+        names = (
+            "mlModelProperties",
+            "ownership",
+            "globalTags",
+            "versionProperties",
+            "deprecation",
+            "status",
+        )
         aspects = self._read([urn], *names).get(urn)
         if aspects is None and self.aspects.entity(urn) is None:
             raise NotFound(f"no model {urn}")
@@ -261,7 +262,7 @@ class ApprovalService:
                 "move it directly"
             )
         self._may_request(ctx, model, group, aspects)
-        now = _now()
+        now = now_ms()
         for row in self.store.list(states=("pending", "approved"), models=[model]):
             open_now = state_of(row, now) in ("pending", "approved") and row.applied_at is None
             if row.target == target and open_now:
@@ -294,9 +295,9 @@ class ApprovalService:
             return
         if not who.authenticated:
             raise self._deny(ctx, Unauthorized(SIGN_IN))
-        owners = _owners(aspects.get("ownership"))
+        owners = owners_of(aspects.get("ownership"))
         if group:
-            owners |= _owners(self._read([group], "ownership").get(group, {}).get("ownership"))
+            owners |= owners_of(self._read([group], "ownership").get(group, {}).get("ownership"))
         if owners & {who.urn, *who.groups}:
             return
         raise self._deny(
@@ -313,7 +314,7 @@ class ApprovalService:
         row = self.store.get(request_id)
         if row is None:
             raise NotFound(f"no approval request {request_id}")
-        return view(row, _now())
+        return view(row, now_ms())
 
     def list(
         self,
@@ -335,7 +336,7 @@ class ApprovalService:
             requester=requester,
             limit=limit,
         )
-        now = _now()
+        now = now_ms()
         out = [view(r, now) for r in rows]
         return [v for v in out if state is None or v["state"] == state]
 
@@ -375,7 +376,7 @@ class ApprovalService:
                     details={"permission": str(Permission.APPROVE), "urn": row.model_urn},
                 ),
             )
-        now = _now()
+        now = now_ms()
         current = state_of(row, now)
         if current != "pending":
             raise Conflict(f"request {request_id} is {current}, not pending: it cannot be decided")
@@ -412,7 +413,7 @@ class ApprovalService:
                     details={"permission": "withdraw", "urn": row.model_urn},
                 ),
             )
-        now = _now()
+        now = now_ms()
         current = state_of(row, now)
         if current not in ("pending", "approved") or row.applied_at is not None:
             raise Conflict(f"request {request_id} is {current}: there is nothing to withdraw")
@@ -436,12 +437,11 @@ class ApprovalService:
         """Is this model approved for production: where it stands, who approved it,
         when, on what evidence, and whether that approval still holds."""
         group, aspects = self._model(urn)
-        more = self._read([urn], "deprecation", "status").get(urn, {})
         held = targets_held(aspects.get("globalTags"), aspects.get("versionProperties"))
         stages = aliases_of(aspects.get("versionProperties")) + stages_of(aspects.get("globalTags"))
         group_props = self._read([group], "mlModelGroupProperties").get(group, {}) if group else {}
         guarded = protected_targets(self.settings, group_props.get("mlModelGroupProperties"))
-        now = _now()
+        now = now_ms()
         rows = self.store.list(models=[urn], limit=1000)
         applied = [r for r in rows if r.state == "approved" and r.applied_at is not None]
         holding = [r for r in applied if r.target in held & guarded]
@@ -454,9 +454,9 @@ class ApprovalService:
         elif not holding:
             shown = ", ".join(_label(t) for t in sorted(held & guarded))
             reasons.append(f"in {shown} without an approval on record")
-        if (more.get("deprecation") or {}).get("deprecated"):
+        if (aspects.get("deprecation") or {}).get("deprecated"):
             reasons.append("deprecated")
-        if (more.get("status") or {}).get("removed"):
+        if (aspects.get("status") or {}).get("removed"):
             reasons.append("soft-deleted")
         approval = max(holding, key=lambda r: r.applied_at or 0) if holding else None
         if approval is not None and group:

@@ -162,10 +162,3 @@ class AuditLog:
                 buf.seek(0)
                 buf.truncate()
         yield buf.getvalue()
-
-
-def security_context(
-    actor: str, door: Any, address: str | None, principal: Principal | None = None
-) -> WriteContext:
-    """The context of a security event that is not a write (a sign-in attempt)."""
-    return WriteContext(actor=actor, door=door, principal=principal, address=address)

@@ -33,6 +33,7 @@ from mlgraph.services.indexing import aspect_properties, aspect_text, words
 from mlgraph.services.policies import AspectChange, Policy
 from mlgraph.services.proposals import Op, Proposal, WriteContext, WriteResult
 from mlgraph.store.aspect_store import AspectStore, StaleWrite, StoredAspect, WriteTx
+from mlgraph.store.audit_store import AuditEntry
 from mlgraph.store.external_ids import ExternalId
 
 _RETRIES = 3
@@ -454,7 +455,7 @@ class _BatchApply:
         property_rows: list[dict[str, Any]] = []
         docs_to_rebuild: set[str] = set()
         touched: set[str] = set()
-        audit: list[Any] = []
+        audit: list[AuditEntry] = []
         for key, state in self.states.items():
             if not state.produced or key[0] in self.hard_deleted:
                 continue
@@ -555,7 +556,7 @@ class _BatchApply:
         if self.audited:
             tx.append_audit(audit + self._other_entries())
 
-    def _other_entries(self) -> list[Any]:
+    def _other_entries(self) -> list[AuditEntry]:
         """Audit entries of what is not an aspect version: metric points, hard deletes."""
         out = []
         points: dict[str, int] = {}
