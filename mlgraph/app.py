@@ -39,7 +39,8 @@ from mlgraph.integrations.mlflow.server import api as mlflow_api
 from mlgraph.integrations.mlflow.server.errors import error_response as mlflow_error
 from mlgraph.runtime import Services, build_services
 from mlgraph.services.proposals import Door
-from mlgraph.ui.templating import error_page
+from mlgraph.ui import signin
+from mlgraph.ui.forms import PageContext
 
 MLFLOW_PATHS = ("/api/2.0/mlflow", "/ajax-api/", "/api/2.0/mlflow-artifacts")
 DATAHUB_PATHS = ("/config", "/aspects", "/entitiesV2", "/entities", "/openapi/")
@@ -57,7 +58,7 @@ def _door_error(request: HTTPConnection, exc: MlgraphError) -> Response:
         return datahub_error(exc.status, exc.message)
     if path.startswith("/api/"):
         return rest_error(exc.status, exc.code, exc.message, exc.details)
-    return error_page(exc)
+    return signin.refusal(request, exc)
 
 
 def _door_of(path: str) -> Door:
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     mlflow_api.install(app)  # /api/2.0/mlflow/..., /ajax-api/..., artifacts
     app.include_router(datahub_router)  # DataHub GMS paths at the root: /config, /aspects
     app.include_router(ui.router)  # /, /search, /entity/..., /lineage/..., /static/...
+    app.add_middleware(PageContext, is_ui=lambda path: _door_of(path) is Door.UI)
     app.add_middleware(Authenticate, shape=_door_error, door_of=_door_of)
     app.add_middleware(
         BodyLimit,

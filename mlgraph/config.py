@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PORT = 8731  # clear of PostgreSQL, MariaDB, Redis, RabbitMQ, MQTT, NATS, MLflow
@@ -37,6 +37,23 @@ class Settings(BaseSettings):
     anonymous_read: bool | None = None
     token_default_days: int = 90
     token_max_days: int = 365
+    # A web UI sign-in lasts this long (the session is a short-lived API token whose
+    # secret is the HttpOnly cookie).
+    session_hours: int = 12
+    # OpenID Connect sign-in (docs/security.md), on when an issuer and a client are
+    # set: the provider's issuer URL, this catalog's client there, the claims naming the
+    # user and their groups, and which groups grant which roles (JSON object in
+    # MLGRAPH_OIDC_ROLES, e.g. {"ml-approvers": "approver"}); a user in none of them
+    # gets `oidc_default_roles`. Roles follow the provider at every sign-in.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr = SecretStr("")
+    oidc_name: str = "single sign-on"  # the sign-in button says "Sign in with <name>"
+    oidc_scopes: str = "openid profile email groups"
+    oidc_username_claim: str = "preferred_username"
+    oidc_groups_claim: str = "groups"
+    oidc_roles: dict[str, str] = {}
+    oidc_default_roles: list[str] = ["viewer"]
     # Lineage tags a run must carry before a model version can be registered from it
     # (JSON list in MLGRAPH_REQUIRED_RUN_TAGS); a model group can add its own.
     required_run_tags: list[str] = []

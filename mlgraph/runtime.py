@@ -15,6 +15,7 @@ from mlgraph.services.comparison import ComparisonService
 from mlgraph.services.entities import EntityService
 from mlgraph.services.identity import IdentityService
 from mlgraph.services.lineage import LineageService
+from mlgraph.services.oidc import OidcSignIn
 from mlgraph.services.policies import default_policies
 from mlgraph.services.provenance import ProvenanceService
 from mlgraph.services.registry import RegistryService
@@ -47,6 +48,7 @@ class Services:
     identity: IdentityService
     approvals: ApprovalService
     audit: AuditLog
+    oidc: OidcSignIn
 
     def close(self) -> None:
         self.identity.flush()
@@ -64,6 +66,7 @@ def build_services(settings: Settings) -> Services:
     entities = EntityService(store, OverviewStore(engines), ExternalIdStore(engines))
     audit = AuditLog(AuditStore(engines))
     writes = WriteService(store, default_policies(settings), audit)
+    identity = IdentityService(IdentityStore(engines), writes, settings, audit)
     return Services(
         settings=settings,
         engines=engines,
@@ -74,7 +77,8 @@ def build_services(settings: Settings) -> Services:
         comparison=ComparisonService(store, provenance),
         search=SearchService(SearchStore(engines), store, MemberStore(engines)),
         registry=RegistryService(entities),
-        identity=IdentityService(IdentityStore(engines), writes, settings, audit),
+        identity=identity,
         approvals=ApprovalService(ApprovalStore(engines), store, entities, settings, audit),
         audit=audit,
+        oidc=OidcSignIn(settings, identity),
     )

@@ -5,9 +5,11 @@ DataHub protocols) reads credentials off an HTTP request and turns it into the
 With `Settings.auth` on, `Authenticate` (middleware in front of every door) checks the
 `Authorization` header once per request: `Bearer <token>` (mlgraph's SDK and CLI,
 `MLFLOW_TRACKING_TOKEN`, DataHub's `token=`) or HTTP basic auth with a password or a
-token as the password (`MLFLOW_TRACKING_USERNAME` / `MLFLOW_TRACKING_PASSWORD`). Bad
-credentials, and reads without credentials where anonymous reads are off, are refused
-with a 401 in the door's own error shape. The writes then act as the signed-in user;
+token as the password (`MLFLOW_TRACKING_USERNAME` / `MLFLOW_TRACKING_PASSWORD`); on
+the web UI's own pages only, the session cookie set at sign-in (`mlgraph.ui.signin`),
+whose form posts must then carry its CSRF token (`mlgraph.ui.forms`). Bad credentials,
+and reads without credentials where anonymous reads are off, are refused with a 401 in
+the door's own error shape. The writes then act as the signed-in user;
 `X-Mlgraph-Actor` may only repeat it.
 
 With auth off, the actor is, in order: the `X-Mlgraph-Actor` header (a URN), the user
@@ -40,11 +42,16 @@ RUN_ID_HEADER = "x-mlgraph-run-id"
 MAX_ACTOR = 512  # the stored columns' sizes
 MAX_RUN_ID = 255
 MAX_AUTHORIZATION = 4096
-# Served to anybody: liveness, the UI's files, and DataHub's `/config` (its clients
-# read it before they send a token).
-PUBLIC_PATHS = frozenset({"/health", "/favicon.ico", "/config"})
+# Served to anybody: liveness, the UI's files and sign-in pages, and DataHub's
+# `/config` (its clients read it before they send a token).
+PUBLIC_PATHS = frozenset(
+    {"/health", "/favicon.ico", "/config", "/signin", "/signin/oidc", "/signin/oidc/callback"}
+)
 PUBLIC_PREFIX = "/static/"
 ANONYMOUS = "urn:li:corpuser:anonymous"
+# The web UI's session: the secret of a short-lived token, in an HttpOnly cookie that
+# only the UI's own paths accept (an API call must carry its credentials itself).
+SESSION_COOKIE = "mlgraph_session"
 
 
 def _basic_user(authorization: str) -> str | None:
@@ -121,20 +128,26 @@ class Authenticate:
         if not services.identity.enabled:
             await self.app(scope, receive, send)
             return
+        door = self.door_of(conn.url.path)
+        authorization = conn.headers.get("authorization", "")
+        session = conn.cookies.get(SESSION_COOKIE) if door is Door.UI else None
         try:
-            authorization = conn.headers.get("authorization", "")
             try:
-                try:
-                    # one indexed read (a token, or an account); roles are remembered
-                    principal = _credentials(services, authorization, slow=False)
-                except SlowCheck:  # argon2: off the event loop
-                    principal = await run_in_threadpool(_credentials, services, authorization)
+                if session and not authorization:
+                    principal = _session(services, session)
+                else:
+                    session = None
+                    try:
+                        # one indexed read (a token, or an account); roles are remembered
+                        principal = _credentials(services, authorization, slow=False)
+                    except SlowCheck:  # argon2: off the event loop
+                        principal = await run_in_threadpool(_credentials, services, authorization)
             except Unauthorized as exc:
                 await run_in_threadpool(
                     services.identity.sign_in_failed,
                     _claimed(authorization),
                     exc.message,
-                    self.door_of(conn.url.path),
+                    door,
                     address_of(conn),
                 )
                 raise
@@ -151,12 +164,31 @@ class Authenticate:
                 )
         except MlgraphError as exc:
             response = self.shape(conn, exc)
-            if exc.status == 401:
+            if response.status_code == 401 and door is not Door.UI:  # a browser would prompt
                 response.headers["WWW-Authenticate"] = 'Basic realm="mlgraph", charset="UTF-8"'
             await response(scope, receive, send)
             return
-        scope.setdefault("state", {})["principal"] = principal
+        state = scope.setdefault("state", {})
+        state["principal"] = principal
+        state["session"] = session
         await self.app(scope, receive, send)
+
+
+def _session(services: Services, cookie: str) -> Principal:
+    try:
+        return services.identity.by_token(cookie)
+    except Unauthorized as exc:
+        reason = exc.message.split(";")[0].split(" (")[0]
+        raise Unauthorized(
+            f"your session is not valid or has ended ({reason}): sign in again",
+            details={"session": "ended"},
+        ) from None
+
+
+def session_of(request: HTTPConnection) -> str | None:
+    """The secret of the UI session the request was authenticated by, if any."""
+    session: str | None = getattr(request.state, "session", None)
+    return session
 
 
 def address_of(request: HTTPConnection) -> str | None:

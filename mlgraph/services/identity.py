@@ -41,6 +41,7 @@ MAX_PASSWORD = 1024
 DAY_MS = 86_400_000
 _LAST_USED_EVERY_MS = 30_000  # a token's last use is written at most this often
 ROLES_TTL_S = 5.0  # how long a process trusts the groups and roles it read
+SESSION_NAME = "web session"  # the name of the tokens behind UI sign-ins
 
 
 def check_username(name: str) -> str:
@@ -146,11 +147,38 @@ class IdentityService:
             ctx = WriteContext(actor=who, door=door, address=address)
             self.audit.record(AuditKind.SIGN_IN_FAILED, ctx, now_ms(), detail={"reason": why})
 
-    def signed_in(self, who: Principal, door: Door, address: str | None, how: str) -> None:
-        self._event(AuditKind.SIGN_IN, who, who.urn, {"method": how}, door=door, address=address)
+    # web sessions: a short-lived token whose secret is the UI's cookie
 
-    def signed_out(self, who: Principal, door: Door, address: str | None) -> None:
-        self._event(AuditKind.SIGN_OUT, who, who.urn, door=door, address=address)
+    def open_session(self, who: Principal, how: str, address: str | None) -> NewToken:
+        """A sign-in to the web UI by `who` (already authenticated, `how`: "password",
+        "oidc", "setup"): a token named `SESSION_NAME` living `session_hours`."""
+        now = now_ms()
+        made = self._new_token(
+            who.urn, SESSION_NAME, now, now + self.settings.session_hours * 3_600_000
+        )
+        self._event(
+            AuditKind.SIGN_IN,
+            who,
+            who.urn,
+            {"method": how, "token": made.token.id},
+            door=Door.UI,
+            address=address,
+        )
+        return made
+
+    def close_session(self, who: Principal, address: str | None) -> None:
+        """Sign-out: the session's token is revoked, so its cookie is refused from now
+        on (a copy of it included)."""
+        if who.token_id is not None:
+            self.store.revoke_token(who.token_id, now_ms())
+        self._event(
+            AuditKind.SIGN_OUT,
+            who,
+            who.urn,
+            {"token": who.token_id},
+            door=Door.UI,
+            address=address,
+        )
 
     # who is calling
 
@@ -293,6 +321,45 @@ class IdentityService:
         )
         return urn
 
+    def provisioned(
+        self, username: str, roles: Iterable[str], display_name: str | None, source: str
+    ) -> Principal:
+        """A user an identity provider vouched for (`source`, e.g. "oidc"): their account
+        is made at the first sign-in (without a password) and their roles set to what the
+        provider's groups grant, every time. A local account with a password is not
+        taken over by a namesake from the provider."""
+        check_username(username)
+        granted = roles_of(roles)
+        urn = user_urn(username)
+        now = now_ms()
+        account = self.store.account(urn)
+        if account is not None and account.password_hash is not None:
+            raise Forbidden(
+                f"{username!r} is a local account of this catalog: sign in with its password "
+                f"(an admin can remove the password to let {source} sign it in)",
+                details={"permission": "sign_in"},
+            )
+        if account is not None and account.disabled:
+            raise Forbidden(
+                f"the account {username!r} is disabled", details={"permission": "sign_in"}
+            )
+        if account is None and self.store.create_account(urn, None, now):
+            self._event(
+                AuditKind.USER_CREATED, None, urn, {"source": source, "roles": sorted(granted)}
+            )
+            info: dict[str, Any] = {"active": True, "displayName": display_name or username}
+            self.writes.apply(
+                [Proposal(Op.UPSERT, urn, "corpUserInfo", info)], WriteContext(actor=SYSTEM)
+            )
+        held = frozenset(self.store.roles_of([urn]).get(urn, ()))
+        if held != {str(r) for r in granted}:
+            self.store.set_roles(urn, granted, SYSTEM, now)
+            self._event(
+                AuditKind.ROLES_CHANGED, None, urn, {"source": source, "roles": sorted(granted)}
+            )
+        self._changed()
+        return self.principal(urn)
+
     def set_password(self, urn: str, password: str, *, by: Principal | None = None) -> None:
         if by is not None and by.urn != urn:
             self._require(by, Permission.MANAGE_USERS, "only admins set another user's password")
@@ -349,21 +416,24 @@ class IdentityService:
             raise InvalidInput(
                 f"a token lives 1 to {self.settings.token_max_days} days, not {days}"
             )
-        account = self.store.account(owner)
-        if account is None or account.disabled:
-            raise NotFound(f"no active account {owner}")
-        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         now = now_ms()
-        row = TokenRow(
-            secrets.token_hex(8), owner, name.strip(), now, now + days * DAY_MS, None, None
-        )
-        self.store.add_token(row, token_hash(secret))
+        made = self._new_token(owner, name.strip(), now, now + days * DAY_MS)
+        row = made.token
         self._event(
             AuditKind.TOKEN_CREATED,
             by,
             owner,
             {"token": row.id, "name": row.name, "expires_at": row.expires_at},
         )
+        return made
+
+    def _new_token(self, owner: str, name: str, now: int, expires_at: int) -> NewToken:
+        account = self.store.account(owner)
+        if account is None or account.disabled:
+            raise NotFound(f"no active account {owner}")
+        secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        row = TokenRow(secrets.token_hex(8), owner, name, now, expires_at, None, None)
+        self.store.add_token(row, token_hash(secret))
         return NewToken(row, secret)
 
     def tokens(self, owner: str | None, *, by: Principal | None = None) -> list[TokenRow]:

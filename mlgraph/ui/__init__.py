@@ -3,16 +3,18 @@ REST API uses, a little JavaScript for the lineage graph and charts, and vendore
 pinned libraries under `static/vendor/` — no Node build step.
 
 An app serves it by including `router` (pages at `/`, `/search`, `/entity/...`,
-`/lineage/...`, `/compare`, form posts at `/edit/...`, files at `/static/...`)."""
+`/lineage/...`, `/compare`, `/approvals`, `/audit`, sign-in at `/signin`, form posts
+at `/edit/...`, files at `/static/...`); `PageContext` (`mlgraph.ui.forms`) gives its
+pages their viewer and CSRF token."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mlgraph.ui import catalog, curation, entity, lineage, static
+from mlgraph.ui import catalog, curation, entity, lineage, oidc, signin, static
 
 router = APIRouter(include_in_schema=False)
-for _module in (static, catalog, lineage, curation, entity):
+for _module in (static, signin, oidc, catalog, lineage, curation, entity):
     router.include_router(_module.router)
 
 __all__ = ["router"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -16,16 +15,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mlgraph.api.caller import write_context
 from mlgraph.api.deps import ServicesDep
-from mlgraph.errors import Forbidden, InvalidInput, MlgraphError
+from mlgraph.errors import InvalidInput, MlgraphError
 from mlgraph.model.urn import Urn, encode_part
 from mlgraph.services.entities import EntityView
 from mlgraph.services.proposals import Door, Op, Proposal
+from mlgraph.ui.forms import read_form
 from mlgraph.ui.header import header, value_of
 from mlgraph.ui.templating import entity_url, error_page
 
 router = APIRouter()
-
-MAX_FORM_BYTES = 100_000
 
 
 def _urns(text: str, prefix: str) -> list[str]:
@@ -115,34 +113,13 @@ FIELDS: dict[str, Callable[[EntityView, str], tuple[str, list[dict[str, Any]]]]]
 }
 
 
-def _check_origin(request: Request) -> None:
-    """Refuse form posts from other sites: without sign-in, any page a user visits
-    could otherwise post to their local catalog."""
-    site = request.headers.get("sec-fetch-site")
-    origin = request.headers.get("origin")
-    own = f"{request.url.scheme}://{request.url.netloc}"
-    if (site and site not in ("same-origin", "none")) or (origin and origin != own):
-        raise Forbidden("edits are accepted only from mlgraph's own pages")
-
-
-async def _form(request: Request) -> dict[str, str]:
-    raw = await request.body()
-    if len(raw) > MAX_FORM_BYTES:
-        raise InvalidInput(f"the form is larger than {MAX_FORM_BYTES} bytes")
-    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        raise InvalidInput("send the form as application/x-www-form-urlencoded")
-    parsed = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
-    return {k: v[-1] for k, v in parsed.items()}
-
-
 @router.post("/edit/{field}/{urn:path}", response_class=HTMLResponse, name="ui_edit")
 async def edit(field: str, urn: str, request: Request, services: ServicesDep) -> Response:
     try:
-        _check_origin(request)
+        form = await read_form(request)
         build = FIELDS.get(field)
         if build is None:
             raise InvalidInput(f"{field!r} is not editable here; edit {', '.join(FIELDS)}")
-        form = await _form(request)
         view = await run_in_threadpool(services.entities.get, urn)
         aspect, patch = build(view, form.get("value", ""))
         expected = form.get("expected_version", "")

@@ -17,6 +17,7 @@ from mlgraph import __version__
 from mlgraph.errors import MlgraphError
 from mlgraph.model.display import type_label
 from mlgraph.model.registry import parse_urn
+from mlgraph.ui.forms import current
 
 # Scripts only from our own /static (the vendored libraries included): a value that
 # slipped past escaping still could not run. Data for scripts travels as JSON in
@@ -101,7 +102,8 @@ def environment() -> Environment:
 
 
 def render(template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    html = environment().get_template(template).render(**context)
+    """`template` with `context`, and `page`: who views it and their forms' CSRF token."""
+    html = environment().get_template(template).render(page=current(), **context)
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
 

@@ -60,9 +60,13 @@ def test_no_credentials_get_401_in_each_doors_shape(app: TestClient) -> None:
     assert datahub.status_code == 401
     assert datahub.json()["exceptionClass"].endswith("RestLiServiceException")
 
-    page = app.get("/search?q=x")
-    assert page.status_code == 401
-    assert "text/html" in page.headers["content-type"]
+    # A browser asking for a page is sent to sign in, and back afterwards.
+    page = app.get("/search?q=x", follow_redirects=False)
+    assert page.status_code == 303
+    assert page.headers["location"] == "/signin?next=/search%3Fq%3Dx"
+    assert "www-authenticate" not in page.headers  # no browser password prompt
+    signin = app.get(page.headers["location"])
+    assert signin.status_code == 200 and 'id="signin"' in signin.text
 
     assert app.get("/health").status_code == 200
 

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from mlgraph.cli.main import cli
 from mlgraph.integrations.mlflow.urns import model_group_urn, model_version_urn, run_urn
 from mlgraph.sdk import Client
-from tests.helpers import path
+from tests.helpers import page_csrf, path
 
 MLFLOW = "/api/2.0/mlflow"
 GROUP_NAME = "fraud"
@@ -118,7 +118,7 @@ def ui_form(w: World) -> tuple[int, str]:
     w.seed_model()
     r = w.client.post(
         f"/edit/group/{quote(MODEL, safe=':,()')}",
-        data={"value": GROUP_NAME},
+        data={"value": GROUP_NAME, "csrf": page_csrf(w.client)},
         follow_redirects=False,
     )
     return (200 if r.status_code == 303 else r.status_code), r.text

@@ -10,6 +10,8 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.helpers import page_csrf
+
 CLF_V21 = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,clf-v2.1,PROD)"
 RUN = "urn:li:dataProcessInstance:exp-47b"
 FORM = {"content-type": "application/x-www-form-urlencoded"}
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.usefixtures("demo")
 def post(client: TestClient, field: str, urn: str, data: dict[str, str], **headers: str) -> Any:
     return client.post(
         f"/edit/{field}/{quote(urn, safe=':,()')}",
-        data=data,
+        data={"csrf": page_csrf(client), **data},
         headers=headers,
         follow_redirects=False,
     )
@@ -87,6 +89,19 @@ def test_posts_from_other_sites_are_refused(client: TestClient) -> None:
     r = post(client, "description", CLF_V21, {"value": "x"}, origin="https://evil.example")
     assert r.status_code == 403
     r = post(client, "description", CLF_V21, {"value": "x"}, **{"sec-fetch-site": "cross-site"})
+    assert r.status_code == 403
+    assert aspect(client, CLF_V21, "mlModelProperties")["value"]["description"] != "x"
+
+
+def test_posts_without_the_pages_csrf_token_are_refused(client: TestClient) -> None:
+    url = f"/edit/description/{quote(CLF_V21, safe=':,()')}"
+    for data in ({"value": "x"}, {"value": "x", "csrf": "forged" * 7 + "x"}):
+        r = client.post(url, data=data, follow_redirects=False)
+        assert r.status_code == 403 and "CSRF token" in r.text
+    # A token of another browser (another cookie) does not carry over.
+    token = page_csrf(client)
+    client.cookies.clear()
+    r = client.post(url, data={"value": "x", "csrf": token}, follow_redirects=False)
     assert r.status_code == 403
     assert aspect(client, CLF_V21, "mlModelProperties")["value"]["description"] != "x"
 
