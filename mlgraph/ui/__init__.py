@@ -11,10 +11,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mlgraph.ui import catalog, curation, entity, lineage, oidc, signin, static
+from mlgraph.ui import (
+    approvals,
+    audit,
+    catalog,
+    curation,
+    entity,
+    lineage,
+    oidc,
+    signin,
+    static,
+)
 
 router = APIRouter(include_in_schema=False)
-for _module in (static, signin, oidc, catalog, lineage, curation, entity):
+for _module in (static, signin, oidc, catalog, lineage, curation, approvals, audit, entity):
     router.include_router(_module.router)
 
 __all__ = ["router"]
