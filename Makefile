@@ -27,16 +27,31 @@ PEERS := .venv-mlflow/.installed .venv-datahub/.installed
 
 peers: $(PEERS)  ## the real mlflow and DataHub clients the compatibility tests drive
 
+# A real OpenID provider, the npm package oidc-provider, for the single sign-on tests
+# (tests/security/test_oidc.py). It needs Node.js 20.18 or later: when npm is missing,
+# Debian's is installed, but Debian 12's Node.js (18) is too old for it.
+OIDC_PROVIDER := tests/security/oidc/node_modules/.installed
+
+$(OIDC_PROVIDER): tests/security/oidc/package.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	  else \
+	    echo "npm is missing: sudo apt-get install nodejs npm" >&2; exit 1; \
+	  fi; }
+	npm install --prefix tests/security/oidc --no-audit --no-fund --no-package-lock
+	touch $@
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $(STAMP)
 
-run: $(STAMP)  ## serve mlgraph on SQLite with the demo catalog loaded
-	$(VENV)/bin/mlgraph serve --load-demo
+run: $(STAMP)  ## serve mlgraph on SQLite with the demo catalog loaded, sign-in on
+	MLGRAPH_AUTH=on $(VENV)/bin/mlgraph serve --load-demo
 
-test: $(STAMP) $(PEERS) lint  ## lint, type-check and run the whole suite
+test: $(STAMP) $(PEERS) $(OIDC_PROVIDER) lint  ## lint, type-check and run the whole suite
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP)
@@ -56,3 +71,4 @@ screenshots: $(STAMP)  ## retake docs/screenshots from the real UI in headless C
 
 clean:
 	rm -rf $(VENV) .venv-mlflow .venv-datahub data .pytest_cache .ruff_cache .mypy_cache
+	rm -rf tests/security/oidc/node_modules

@@ -45,7 +45,15 @@ MAX_AUTHORIZATION = 4096
 # Served to anybody: liveness, the UI's files and sign-in pages, and DataHub's
 # `/config` (its clients read it before they send a token).
 PUBLIC_PATHS = frozenset(
-    {"/health", "/favicon.ico", "/config", "/signin", "/signin/oidc", "/signin/oidc/callback"}
+    {
+        "/health",
+        "/favicon.ico",
+        "/config",
+        "/signin",
+        "/signin/oidc",
+        "/signin/oidc/callback",
+        "/setup",
+    }
 )
 PUBLIC_PREFIX = "/static/"
 ANONYMOUS = "urn:li:corpuser:anonymous"

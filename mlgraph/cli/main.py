@@ -80,9 +80,15 @@ def serve(
     )
     if load_demo and empty:
         threading.Thread(
-            target=_load_demo_when_up, args=(server, settings.url), daemon=True
+            target=_load_demo_when_up, args=(server, settings.url, services), daemon=True
         ).start()
     click.echo(f"mlgraph {__version__} serving {settings.url}  (database: {settings.database_url})")
+    if services.identity.needs_setup():
+        code = services.identity.setup_code()
+        click.echo(
+            f"No admin yet: open {settings.url}/setup?code={code} to create one (this link "
+            "works once, until the server stops), or run `mlgraph users create-admin NAME`."
+        )
     _tune_gc()
     try:
         server.run()
@@ -102,16 +108,23 @@ def _tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def _load_demo_when_up(server: Any, url: str) -> None:
+def _load_demo_when_up(server: Any, url: str, services: Any) -> None:
     import time
 
     from mlgraph.demo import load_demo
+    from mlgraph.demo.accounts import LOADER, demo_tokens
     from mlgraph.sdk import Client
 
     while not server.started:
         time.sleep(0.05)
-    with Client(url) as client:
-        count = load_demo(client)
+    if not services.identity.enabled:
+        with Client(url) as client:
+            count = load_demo(client)
+    else:  # as the demo's own accounts, with tokens that end with the load
+        with demo_tokens(services.identity) as tokens, Client(url, tokens[LOADER]) as client:
+            count = load_demo(
+                client, lambda urn: client.as_user(token=tokens[urn]) if urn in tokens else None
+            )
     click.echo(f"demo catalog loaded: {count} entities — open {url}/ (API docs: {url}/docs)")
 
 

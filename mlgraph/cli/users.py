@@ -108,6 +108,21 @@ def create_user(
     click.echo(f"created {urn} with roles {', '.join(sorted(set(roles)))}")
 
 
+@users.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@_database
+@_data_dir
+def set_password(
+    username: str, password_stdin: bool, database_url: str | None, data_dir: Path | None
+) -> None:
+    """Set USERNAME's password (asked for, never an argument)."""
+    password = _password(password_stdin)
+    with _services(data_dir, database_url) as services:
+        services.identity.set_password(user_urn(username), password)
+    click.echo(f"password set for {user_urn(username)}")
+
+
 @users.command("roles")
 @click.argument("principal")
 @click.argument("roles", nargs=-1)

@@ -438,7 +438,11 @@ class ApprovalService:
         when, on what evidence, and whether that approval still holds."""
         group, aspects = self._model(urn)
         held = targets_held(aspects.get("globalTags"), aspects.get("versionProperties"))
-        stages = aliases_of(aspects.get("versionProperties")) + stages_of(aspects.get("globalTags"))
+        stages = list(
+            dict.fromkeys(
+                aliases_of(aspects.get("versionProperties")) + stages_of(aspects.get("globalTags"))
+            )
+        )
         group_props = self._read([group], "mlModelGroupProperties").get(group, {}) if group else {}
         guarded = protected_targets(self.settings, group_props.get("mlModelGroupProperties"))
         now = now_ms()

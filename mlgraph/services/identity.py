@@ -110,6 +110,7 @@ class IdentityService:
         self._flushed = now_ms()
         self._roles: dict[str, tuple[frozenset[Role], frozenset[str], float, int]] = {}
         self._generation = 0
+        self._setup: bytes | None = None  # the hash of the one-time setup code
         self._lock = threading.Lock()
 
     @property
@@ -179,6 +180,43 @@ class IdentityService:
             door=Door.UI,
             address=address,
         )
+
+    # the first admin, through a one-time link printed at start
+
+    def needs_setup(self) -> bool:
+        """Authentication is on and nobody can administer the catalog yet."""
+        return self.enabled and not any("admin" in roles for roles in self.store.grants().values())
+
+    def setup_code(self) -> str:
+        """A new one-time code for `/setup` (the previous one stops working). Only its
+        hash is kept, in this process's memory: a restart prints a new link."""
+        code = secrets.token_urlsafe(24)
+        with self._lock:
+            self._setup = hashlib.sha256(code.encode()).digest()
+        return code
+
+    def complete_setup(self, code: str, username: str, password: str) -> Principal:
+        """Create the first admin with the one-time `code`, which is then spent."""
+        given = hashlib.sha256(code.encode()).digest()
+        with self._lock:
+            held, self._setup = self._setup, None
+        if held is None or not hmac.compare_digest(held, given):
+            with self._lock:
+                self._setup = self._setup or held  # a wrong guess does not spend it
+            raise Forbidden(
+                "this setup link is not valid (used already, or from an earlier start): "
+                "restart mlgraph for a new one, or run `mlgraph users create-admin NAME`",
+                details={"permission": "setup"},
+            )
+        if not self.needs_setup():
+            raise Forbidden("the catalog has an admin already", details={"permission": "setup"})
+        try:
+            urn = self.create_user(username, password, ["admin"])
+        except Exception:
+            with self._lock:
+                self._setup = held  # a bad name or password: the link still works
+            raise
+        return self.principal(urn)
 
     # who is calling
 

@@ -127,6 +127,33 @@ async def signout(request: Request, services: ServicesDep) -> Response:
     return response
 
 
+@router.get("/setup", response_class=HTMLResponse, name="ui_setup")
+def setup_page(services: ServicesDep, code: str = "") -> HTMLResponse:
+    """The one-time link printed at the first start: choose the first admin."""
+    if not services.identity.needs_setup():
+        return error_page(NotFound("this catalog is set up: sign in at /signin"))
+    return render("setup.html", title="Set up mlgraph", code=code, error=None)
+
+
+@router.post("/setup", response_class=HTMLResponse, name="ui_setup_post")
+async def setup(request: Request, services: ServicesDep) -> Response:
+    form: dict[str, str] = {}
+    try:
+        form = await read_form(request)
+        who = await run_in_threadpool(
+            services.identity.complete_setup,
+            form.get("code", ""),
+            form.get("username", "").strip(),
+            form.get("password", ""),
+        )
+    except MlgraphError as exc:
+        if exc.status == 422 and form:  # a user name or password to fix: the form again
+            code = form.get("code", "")
+            return render("setup.html", 422, title="Set up mlgraph", code=code, error=exc.message)
+        return error_page(exc)
+    return await start_session(request, services, who, "setup", "/")
+
+
 def refusal(request: HTTPConnection, exc: MlgraphError) -> Response:
     """A page refused before any view ran (no credentials, or a session that ended):
     a browser asking for a page is sent to sign in, and then back."""

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -176,13 +178,13 @@ def test_history_shows_the_demo_version_bump(sdk: Client) -> None:
 
 
 @contextlib.contextmanager
-def _serve(data_dir: Path, *extra: str) -> Iterator[Live]:
+def _serve(data_dir: Path, *extra: str, **settings: str) -> Iterator[Live]:
     """`mlgraph serve` in a subprocess on a free port, its own data dir and a clean
-    environment; yields once /health answers."""
+    environment (with `settings`); yields once /health answers."""
     port = free_port()
     command = [sys.executable, "-m", "mlgraph.cli.main", "serve", "--port", str(port)]
     command += ["--data-dir", str(data_dir), *extra]
-    env = mlgraph_env(data_dir)
+    env = mlgraph_env(data_dir, **settings)
     del env["MLGRAPH_DATA_DIR"]  # the command line says where
     with serving(command, port, cwd=data_dir, log=data_dir / "server.log", env=env) as live:
         yield live
@@ -246,3 +248,55 @@ def test_serve_load_demo_serves_the_demo(tmp_path: Path) -> None:
         found = response.json()["aspects"]
         assert found["mlModelProperties"]["value"]["name"] == "Customer Churn Prediction Model"
         assert found["intendedUse"]["value"]["primaryUsers"] == ["ENTERPRISE"]
+
+
+def _wait_for(live: Live, text: str) -> str:
+    deadline = time.monotonic() + 60
+    while text not in (log := live.log.read_text()):
+        if live.proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"the server never said {text!r}:\n{log}")
+        time.sleep(0.2)
+    return log
+
+
+@pytest.mark.live
+def test_make_run_prints_a_one_time_setup_link_and_loads_the_demo_as_its_people(
+    tmp_path: Path,
+) -> None:
+    """`make run`: sign-in on, the first admin made through the link the server prints,
+    the demo's promotions approved by its approver."""
+    with _serve(tmp_path, "--load-demo", auth="on") as live:
+        log = _wait_for(live, "demo catalog loaded:")
+        found = re.search(r"open (http://\S+/setup\?code=\S+) to create one", log)
+        assert found, log
+        with httpx.Client(timeout=10) as browser:
+            page = browser.get(found.group(1)).text
+            csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+            code = re.search(r'name="code" value="([^"]+)"', page)
+            assert csrf and code
+            form = {"csrf": csrf.group(1), "code": code.group(1), "username": "root"}
+            short = browser.post(f"{live.url}/setup", data={**form, "password": "short"})
+            assert short.status_code == 422 and "at least 12" in short.text
+            made = browser.post(
+                f"{live.url}/setup",
+                data={**form, "password": "a long first password"},
+                follow_redirects=False,
+            )
+            assert made.status_code == 303, made.text
+            assert "mlgraph_session" in browser.cookies
+            assert 'id="me"' in browser.get(f"{live.url}/").text
+            again = browser.post(f"{live.url}/setup", data={**form, "password": "x" * 20})
+            assert again.status_code in (403, 404)
+
+        # The admin signs in with the password chosen; the demo loader holds no role.
+        admin = httpx.BasicAuth("root", "a long first password")
+        users = httpx.get(f"{live.url}/api/v1/users", auth=admin, timeout=10).json()["users"]
+        roles = {u["urn"]: u["roles"] for u in users}
+        assert roles["urn:li:corpuser:root"] == ["admin"]
+        assert roles["urn:li:corpuser:demo_loader"] == []
+        assert roles["urn:li:corpuser:mokafor"] == ["approver"]
+        clf = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,clf-v2.1,PROD)"
+        answer = httpx.get(f"{live.url}/api/v1/approval/{quote(clf, safe='')}", timeout=10).json()
+        assert answer["approved"] is True
+        assert answer["approval"]["requester"] == "urn:li:corpuser:rzeng"
+        assert answer["approval"]["decided_by"] == "urn:li:corpuser:mokafor"
