@@ -317,9 +317,11 @@ class Server:
 
 
 @contextmanager
-def start(label: str, cmd: list[str], workdir: Path, port: int) -> Iterator[Server]:
+def start(
+    label: str, cmd: list[str], workdir: Path, port: int, env: dict[str, str] | None = None
+) -> Iterator[Server]:
     """`cmd` serving on `port` (see servers.serving), as a `Server`."""
-    with serving(label, cmd, workdir, port) as (url, proc):
+    with serving(label, cmd, workdir, port, env=env) as (url, proc):
         yield Server(label, url, proc)
 
 
@@ -340,7 +342,7 @@ def server_cmd(kind: str, workdir: Path, port: int) -> list[str]:
             "--workers",
             workers,
         ]
-    if kind == "mlgraph":
+    if kind in ("mlgraph", "mlgraph-auth"):
         return [
             sys.executable,
             "-m",
@@ -356,11 +358,38 @@ def server_cmd(kind: str, workdir: Path, port: int) -> list[str]:
     raise ValueError(kind)
 
 
+AUTH_ENV = {
+    "MLGRAPH_AUTH": "on",
+    # The workload moves versions into Production with no approval request, as MLflow
+    # allows: with auth on that is refused, so nothing is protected here (the policy
+    # still runs on every write).
+    "MLGRAPH_PROTECTED_STAGES": "[]",
+    "MLGRAPH_PROTECTED_ALIASES": "[]",
+}
+
+
+def auth_token(workdir: Path) -> str:
+    """An admin account without a password in `workdir`'s catalog, and a token of it:
+    what the "mlgraph-auth" kind's client sends (MLFLOW_TRACKING_TOKEN)."""
+
+    def cli(*args: str) -> str:
+        env = {**os.environ, "MLGRAPH_DATA_DIR": str(workdir)}
+        cmd = [sys.executable, "-m", "mlgraph.cli.main", *args]
+        return subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+
+    cli("users", "create", "bench", "--role", "admin", "--no-password")
+    return cli("tokens", "create", "--user", "bench", "--name", "benchmark").strip()
+
+
 def label_of(kind: str) -> str:
     if kind.startswith("mlflow-w"):
         w = kind.removeprefix("mlflow-w")
         return f"mlflow server, --workers {w}"
-    return {"mlgraph": "mlgraph serve", "fake": "in-memory fake (client floor)"}[kind]
+    return {
+        "mlgraph": "mlgraph serve",
+        "mlgraph-auth": "mlgraph serve, auth on (bearer token)",
+        "fake": "in-memory fake (client floor)",
+    }[kind]
 
 
 # -- one measurement -----------------------------------------------------------------
@@ -378,11 +407,16 @@ def measure(kind: str, n: int, seed: int, py_spy: Path | None, tag: str) -> Resu
     with tempfile.TemporaryDirectory(prefix=f"mlwl-{kind}-") as tmp:
         workdir = Path(tmp)
         port = free_port()
-        with start(kind, server_cmd(kind, workdir, port), workdir, port) as server:
+        server_env = client_env = None
+        if kind == "mlgraph-auth":
+            token = auth_token(workdir)
+            server_env = {**os.environ, **AUTH_ENV}
+            client_env = {**os.environ, "MLFLOW_TRACKING_TOKEN": token}
+        with start(kind, server_cmd(kind, workdir, port), workdir, port, server_env) as server:
             settle(server.proc)
             cpu0 = tree_cpu(server.proc)
             spy = None
-            if py_spy is not None and kind == "mlgraph":
+            if py_spy is not None and kind.startswith("mlgraph"):
                 py_spy.mkdir(parents=True, exist_ok=True)
                 spy = subprocess.Popen(
                     [
@@ -404,6 +438,7 @@ def measure(kind: str, n: int, seed: int, py_spy: Path | None, tag: str) -> Resu
                 [*client, "--runs", str(n), "--seed", str(seed)],
                 capture_output=True,
                 text=True,
+                env=client_env,
             )
             wall = time.perf_counter() - t0
             if spy is not None:
