@@ -25,14 +25,7 @@ router = APIRouter()
 ATTEMPT_COOKIE = "mlgraph_oidc"
 ATTEMPT_PATH = "/signin/oidc"
 ATTEMPT_SECONDS = 600
-CALLBACK_PATH = "/signin/oidc/callback"
-
-
-def callback_url(request: Request) -> str:
-    """Where the provider sends the browser back, as this request reached us. Not
-    `request.url_for`: the app's routes include one (the MLflow API's `StaticRoutes`)
-    that cannot name paths, and the lookup raises NotImplementedError on reaching it."""
-    return str(request.base_url).rstrip("/") + CALLBACK_PATH
+CALLBACK = "ui_oidc_callback"  # the route the provider sends the browser back to
 
 
 @router.get("/signin/oidc", response_class=HTMLResponse, name="ui_oidc")
@@ -40,7 +33,7 @@ async def leave(request: Request, services: ServicesDep, next: str = "/") -> Res
     try:
         if not (services.identity.enabled and services.oidc.enabled):
             raise NotFound("single sign-on is not set up here (MLGRAPH_OIDC_ISSUER)")
-        url, attempt = await services.oidc.begin(callback_url(request))
+        url, attempt = await services.oidc.begin(str(request.url_for(CALLBACK)))
     except MlgraphError as exc:
         return error_page(exc)
     response = RedirectResponse(url, status_code=303)
@@ -56,7 +49,7 @@ async def leave(request: Request, services: ServicesDep, next: str = "/") -> Res
     return response
 
 
-@router.get(CALLBACK_PATH, response_class=HTMLResponse, name="ui_oidc_callback")
+@router.get("/signin/oidc/callback", response_class=HTMLResponse, name=CALLBACK)
 async def back(
     request: Request,
     services: ServicesDep,
@@ -74,7 +67,7 @@ async def back(
             why = f"the identity provider answered {error[:100]}"
             raise Unauthorized(f"{why}: {error_description[:300]}" if error_description else why)
         attempt = Attempt.decode(held)
-        redirect_uri = callback_url(request)
+        redirect_uri = str(request.url_for(CALLBACK))
         claims = await services.oidc.finish(redirect_uri, attempt, state, code)
         who = await run_in_threadpool(services.oidc.principal_for, claims)
     except MlgraphError as exc:

@@ -22,12 +22,12 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from mlgraph.config import Settings
 from mlgraph.runtime import build_services
+from tests.browser import chromium
 from tests.live import free_port, mlgraph_server
-from tests.ui.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.live
 
@@ -122,12 +122,8 @@ def sso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sso]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture

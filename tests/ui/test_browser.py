@@ -9,7 +9,6 @@ Saves its screenshots under $MLGRAPH_SCREENSHOTS_DIR, or a temporary directory
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -18,25 +17,15 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from mlgraph.demo import write_demo
 from mlgraph.sdk import Client
+from tests.browser import chromium
 from tests.live import mlgraph_server
 
 pytestmark = pytest.mark.live
 
-CHROMIUM = os.environ.get("MLGRAPH_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # A test run leaves the checkout untouched: the screenshots go to a temporary directory
 # unless MLGRAPH_SCREENSHOTS_DIR names one (`make screenshots` points it at the copies
 # committed under docs/).
@@ -52,11 +41,6 @@ RUN_47B = "urn:li:dataProcessInstance:exp-47b"
 ORDERS = "urn:li:dataset:(urn:li:dataPlatform:s3,orders_v2.1,PROD)"
 USERS = "urn:li:dataset:(urn:li:dataPlatform:s3,users_v3.0,PROD)"
 GROUP = "urn:li:mlModelGroup:(urn:li:dataPlatform:mlflow,clf_orders,PROD)"
-
-if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-    pytest.fail(
-        f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)", pytrace=False
-    )
 
 
 def _page_url(urn: str) -> str:
@@ -75,12 +59,8 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture

@@ -4,10 +4,13 @@ error codes. `install(app)` adds it to the app."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.routing import APIRoute
 from starlette._utils import get_route_path
-from starlette.routing import BaseRoute, Match
+from starlette.datastructures import URLPath
+from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
 from mlgraph.api.responses import JSONResponse
@@ -82,6 +85,10 @@ class StaticRoutes(BaseRoute):
         if methods is None or scope["method"] not in methods:
             return Match.NONE, {}  # other methods: `router` answers them as before
         return Match.FULL, {"endpoint": methods[scope["method"]], "path_params": {}}
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        """These routes are reached by path, never by name: let `url_for` look on."""
+        raise NoMatchFound(name, path_params)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send)
